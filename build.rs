@@ -1,0 +1,41 @@
+//! Embeds every built-in rule file under `rules/` (and the concept catalogue) in the binary,
+//! so that adding a pack is only adding rule files.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+fn main() {
+    println!("cargo:rerun-if-changed=rules");
+    let mut files = Vec::new();
+    collect(Path::new("rules"), &mut files);
+    files.sort();
+    let mut out = String::from("/// Built-in rule files: (path relative to the crate, text).\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
+    for f in &files {
+        let rel = f.to_string_lossy().replace('\\', "/");
+        let abs = std::fs::canonicalize(f).expect("rule file path");
+        writeln!(
+            out,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.to_string_lossy()
+        )
+        .unwrap();
+    }
+    out.push_str("];\n");
+    let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
+    std::fs::write(dest, out).expect("write builtin_rules.rs");
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        println!("cargo:rerun-if-changed={}", p.display());
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rules") {
+            out.push(p);
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Contract documents: bytes -> decoded source text -> normalised text with an
+//! offset map back to the source, plus its structure (paragraphs, sentences,
+//! clauses), emphasis and template blanks. Everything downstream works on
+//! `Document::text` byte ranges and converts with [`Document::to_source`].
+
+mod load;
+mod markdown;
+mod normalize;
+mod offsets;
+mod segment;
+
+pub use load::{load_file, LoadError};
+pub use normalize::{normalise_pattern_literal, normalise_regex_source};
+pub use offsets::OffsetMap;
+
+use crate::span::LineIndex;
+use std::ops::Range;
+
+/// The input formats known so far. DOCX and HTML come later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    Text,
+    Markdown,
+}
+
+impl Format {
+    /// The format for a file name, by extension; `None` for files that are not contracts.
+    pub fn from_path(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+
+    /// Whether this format can show bold/underline (so emphasis rules may judge it).
+    pub fn shows_emphasis(self) -> bool {
+        matches!(self, Format::Markdown)
+    }
+}
+
+/// A region of the normalised text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub range: Range<usize>,
+}
+
+/// A top-level clause (第五条, 5., Article 5, a Markdown heading…), or the preamble
+/// before the first one (with an empty `number`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clause {
+    pub range: Range<usize>,
+    /// The number as the reader sees it: "第五条", "5.", "Article 5", "一、"; empty for the preamble.
+    pub number: String,
+    /// The heading text after the number, up to the end of its line (may be empty).
+    pub title: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The path as given (used in reports).
+    pub path: String,
+    pub format: Format,
+    /// The decoded file text that reports render (the original file minus a BOM).
+    pub source: String,
+    /// Bytes in the file before `source` starts (a UTF-8 BOM is 3).
+    pub source_offset: usize,
+    /// The normalised text every pattern and extractor runs on.
+    pub text: String,
+    /// Maps byte offsets in `text` to byte offsets in `source`.
+    pub map: OffsetMap,
+    pub source_lines: LineIndex,
+    /// Sorted, non-overlapping, covering the text's non-blank lines/blocks.
+    pub paragraphs: Vec<Region>,
+    /// Sorted, non-overlapping.
+    pub sentences: Vec<Region>,
+    /// Sorted, non-overlapping, together covering the whole text.
+    pub clauses: Vec<Clause>,
+    /// Sorted, merged ranges of `text` shown in bold or underlined.
+    pub emphasis: Vec<Range<usize>>,
+    /// Sorted unfilled template fields: 【  】, ____, ${…}, {{…}}.
+    pub blanks: Vec<Range<usize>>,
+}
+
+impl Document {
+    /// Build a document from decoded source text.
+    pub fn from_source(
+        path: impl Into<String>,
+        format: Format,
+        source: String,
+        source_offset: usize,
+    ) -> Document {
+        let normalize::Normalised {
+            text,
+            map,
+            emphasis,
+            headings,
+        } = match format {
+            Format::Text => normalize::normalise(&source),
+            Format::Markdown => markdown::strip_and_normalise(&source),
+        };
+        let structure = segment::segment(&text, &headings);
+        let blanks = segment::find_blanks(&text);
+        let source_lines = LineIndex::new(&source);
+        Document {
+            path: path.into(),
+            format,
+            source,
+            source_offset,
+            text,
+            map,
+            source_lines,
+            paragraphs: structure.paragraphs,
+            sentences: structure.sentences,
+            clauses: structure.clauses,
+            emphasis,
+            blanks,
+        }
+    }
+
+    /// Map a range of `text` to a range of `source`.
+    pub fn to_source(&self, r: Range<usize>) -> Range<usize> {
+        let start = self.map.to_source(r.start);
+        let end = if r.end > r.start {
+            // The end of the source character that produced the range's last character.
+            let last = crate::span::floor_char_boundary(&self.text, r.end - 1);
+            let s = crate::span::floor_char_boundary(&self.source, self.map.to_source(last));
+            s + self.source[s..].chars().next().map_or(0, char::len_utf8)
+        } else {
+            start
+        };
+        crate::span::snap(&self.source, start..end.max(start))
+    }
+
+    /// Map a range of `text` to a range of the original file's bytes.
+    pub fn to_file(&self, r: Range<usize>) -> Range<usize> {
+        let s = self.to_source(r);
+        s.start + self.source_offset..s.end + self.source_offset
+    }
+
+    /// Whether any part of `r` is emphasised.
+    pub fn is_emphasised(&self, r: &Range<usize>) -> bool {
+        let i = self.emphasis.partition_point(|e| e.end <= r.start);
+        self.emphasis
+            .get(i)
+            .is_some_and(|e| e.start < r.end.max(r.start + 1))
+    }
+}

@@ -1,0 +1,238 @@
+//! The checked rule set: every name resolved, every type checked. This is what
+//! the engine compiles into a plan; it carries no pest or AST types.
+
+pub use super::ast::{AggFunc, ArithOp, BinderKind, CmpOp};
+use rust_decimal::Decimal;
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A value of the rule language at run time (and a param's value).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Bool(bool),
+    Number(Decimal),
+    /// In percent.
+    Percent(Decimal),
+    Money {
+        amount: Decimal,
+        currency: String,
+    },
+    /// In seconds.
+    Duration(Decimal),
+    /// Seconds since midnight.
+    Time(u32),
+    Date {
+        year: i32,
+        month: u8,
+        day: u8,
+    },
+    Text(String),
+    /// An enum value such as `annual` or `overdue`.
+    Symbol(String),
+    List(Vec<Value>),
+}
+
+/// Static types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Type {
+    Bool,
+    Number,
+    Percent,
+    Money,
+    Duration,
+    Time,
+    Date,
+    Text,
+    /// An enum with its allowed values, e.g. period: annual|monthly|daily|unknown.
+    Symbol(Vec<&'static str>),
+    List(Box<Type>),
+    /// A binding of a query (its span and properties), or `document`.
+    Binding(BinderKind),
+    Document,
+}
+
+/// A property of a binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prop {
+    /// The text of the span (Type::Text).
+    Text,
+    /// The enclosing sentence / clause / paragraph (a Binding of that kind).
+    Sentence,
+    Clause,
+    Paragraph,
+    Emphasised,
+    /// clause: number and title (Text).
+    Number,
+    Title,
+    /// rate: value, annualised (Percent), period, kind (Symbol).
+    Value,
+    Annualised,
+    Period,
+    Kind,
+    /// money: amount (Money), currency (Text).
+    Amount,
+    Currency,
+    /// duration: length (Duration).
+    Length,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Const(Value),
+    /// Index into `RuleSet::params`.
+    Param(usize),
+    /// A query binding, by slot number (slots are numbered per rule, 0..rule.slots).
+    Var(usize),
+    /// The whole document (a region).
+    Document,
+    Prop(Box<Expr>, Prop),
+    Or(Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    Compare(CmpOp, Box<Expr>, Box<Expr>),
+    /// Membership in a list value.
+    InList(Box<Expr>, Box<Expr>),
+    /// The left binding's span lies inside the right binding's span.
+    Inside(Box<Expr>, Box<Expr>),
+    /// The binding's (or text value's) text contains a match of the pattern.
+    Matches(Box<Expr>, PatternId),
+    Exists(Box<Query>),
+    Count(Box<Query>),
+    Aggregate(AggFunc, Box<Expr>, Box<Query>),
+    Arith(ArithOp, Box<Expr>, Box<Expr>),
+    List(Vec<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub kind: BinderKind,
+    /// The slot this query binds.
+    pub slot: usize,
+    /// For `match`: what to match (required). For other kinds: keep bindings containing a match.
+    pub pattern: Option<PatternId>,
+    pub filter: Option<Expr>,
+}
+
+/// Index into `RuleSet::patterns`.
+pub type PatternId = usize;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    /// Regex source as written in the rule file (not yet normalised), flags applied as `(?i)` etc.
+    Regex(String),
+    /// Literal text, matched with ASCII case folding.
+    Literal(String),
+    /// Any of these literals or regexes.
+    Lexicon {
+        name: String,
+        literals: Vec<String>,
+        regexes: Vec<String>,
+    },
+    /// Matches of `left` with a match of `right` at most `distance` characters away.
+    Within {
+        left: PatternId,
+        distance: u32,
+        right: PatternId,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Assertion {
+    Forbid { query: Query, unless: Option<Expr> },
+    Require { cond: Expr, unless: Option<Expr> },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TemplatePart {
+    Text(String),
+    Value(Expr),
+}
+
+/// A message or help text with `{…}` interpolations resolved.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    pub fire: bool,
+    pub text: String,
+    /// 1-based line in the rule file.
+    pub line: usize,
+}
+
+/// Where something was defined: rule file path and 1-based line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Origin {
+    pub file: String,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    /// Index into `RuleSet::packs`.
+    pub pack: usize,
+    pub concept: String,
+    pub severity: Severity,
+    pub cite: String,
+    pub message: Template,
+    pub help: Template,
+    pub assertion: Assertion,
+    pub at: Option<Query>,
+    pub examples: Vec<Example>,
+    /// Number of query slots the rule uses.
+    pub slots: usize,
+    /// The rule reads `emphasised`: only judge documents whose format shows emphasis.
+    pub needs_emphasis: bool,
+    /// Names of the params the rule reads (for `explain`).
+    pub params: Vec<usize>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Param {
+    pub pack: usize,
+    pub name: String,
+    pub ty: Type,
+    pub value: Value,
+    pub cite: Option<String>,
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pack {
+    pub id: String,
+    pub title: Option<String>,
+    pub version: Option<String>,
+    pub jurisdiction: Option<String>,
+    pub files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RuleSet {
+    pub packs: Vec<Pack>,
+    pub rules: Vec<Rule>,
+    pub params: Vec<Param>,
+    pub patterns: Vec<Pattern>,
+}

@@ -1,0 +1,17 @@
+//! loanlint: a compliance checker for consumer-loan contracts and debt-collection records.
+//!
+//! Data flows one way: rule files -> [`lang`] (parse, check) -> [`engine::Plan`];
+//! files -> [`document::Document`] + [`extract::Facts`] (a subject);
+//! (plan, subject) -> [`engine::Finding`]s -> [`report`].
+
+pub mod builtin;
+pub mod concepts;
+pub mod document;
+pub mod engine;
+pub mod extract;
+pub mod jurisdiction;
+pub mod lang;
+pub mod lint;
+pub mod report;
+pub mod span;
+pub mod yaml;

@@ -1,0 +1,273 @@
+//! The library's front door: load rules into a [`Linter`], then check files.
+//!
+//! ```no_run
+//! let linter = loanlint::lint::Linter::builtin().expect("built-in rules compile");
+//! let report = linter.check_paths(&["fixtures".into()], &loanlint::lint::CheckOptions::default());
+//! println!("{} findings", report.findings.len());
+//! ```
+
+use crate::concepts::ConceptCatalogue;
+use crate::document::{self, Document};
+use crate::engine::{Finding, Plan, PlanError};
+use crate::jurisdiction;
+use crate::lang::{self, Diagnostic, SourceFile};
+use crate::report::{InputError, Report, SubjectInfo};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// Why a set of rule files could not become a linter.
+#[derive(Debug, thiserror::Error)]
+pub enum RulesError {
+    #[error("cannot read rule path {path}: {message}")]
+    Read { path: String, message: String },
+    #[error("{} error(s) in rule files", .diagnostics.iter().filter(|d| d.level == lang::DiagLevel::Error).count())]
+    Invalid {
+        files: Vec<SourceFile>,
+        diagnostics: Vec<Diagnostic>,
+    },
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// Apply the packs of this jurisdiction to every subject instead of detecting it.
+    pub jurisdiction: Option<String>,
+}
+
+/// Compiled rules, ready to check any number of documents (shareable across threads).
+#[derive(Debug)]
+pub struct Linter {
+    pub plan: Plan,
+    /// The rule files the plan was built from (for diagnostics and `explain`).
+    pub sources: Vec<SourceFile>,
+    /// Warnings from checking the rule files.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Linter {
+    /// The built-in packs only.
+    pub fn builtin() -> Result<Linter, RulesError> {
+        Linter::from_sources(crate::builtin::rule_sources())
+    }
+
+    /// Compile rule files (checked against the built-in concept catalogue).
+    pub fn from_sources(sources: Vec<SourceFile>) -> Result<Linter, RulesError> {
+        let concepts = ConceptCatalogue::builtin();
+        match lang::compile(&sources, &concepts) {
+            Ok((rules, warnings)) => Ok(Linter {
+                plan: Plan::compile(rules)?,
+                sources,
+                warnings,
+            }),
+            Err(diagnostics) => Err(RulesError::Invalid {
+                files: sources,
+                diagnostics,
+            }),
+        }
+    }
+
+    /// Check files and folders (folders are walked for contract files).
+    pub fn check_paths(&self, paths: &[PathBuf], options: &CheckOptions) -> Report {
+        let mut report = Report::default();
+        let mut files = Vec::new();
+        for p in paths {
+            collect_files(p, &mut files, &mut report.input_errors);
+        }
+        let results: Vec<FileResult> = files
+            .par_iter()
+            .map(|(path, shown)| self.check_file(path, shown, options))
+            .collect();
+        for r in results {
+            match r {
+                FileResult::Checked {
+                    findings,
+                    subject,
+                    source,
+                } => {
+                    report.files += 1;
+                    if !findings.is_empty() {
+                        report.sources.insert(subject.file.clone(), source);
+                    }
+                    report.findings.extend(findings);
+                    report.subjects.push(subject);
+                }
+                FileResult::Failed(e) => report.input_errors.push(e),
+            }
+        }
+        sort_findings(&mut report.findings);
+        report.subjects.sort_by(|a, b| a.file.cmp(&b.file));
+        report
+            .input_errors
+            .sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        report
+    }
+
+    fn check_file(&self, path: &Path, shown: &str, options: &CheckOptions) -> FileResult {
+        match document::load_file(path, shown) {
+            Ok(doc) => {
+                let (findings, subject) = self.check_document(&doc, options);
+                FileResult::Checked {
+                    findings,
+                    subject,
+                    source: doc.source,
+                }
+            }
+            Err(e) => FileResult::Failed(InputError {
+                file: shown.to_string(),
+                line: e.line(),
+                message: e.to_string(),
+            }),
+        }
+    }
+
+    /// Check one loaded document: choose the packs by jurisdiction, extract facts, evaluate.
+    pub fn check_document(
+        &self,
+        doc: &Document,
+        options: &CheckOptions,
+    ) -> (Vec<Finding>, SubjectInfo) {
+        let (jurisdiction, reason) = match &options.jurisdiction {
+            Some(j) => (
+                Some(j.to_ascii_uppercase()),
+                "chosen with --jurisdiction".to_string(),
+            ),
+            None => {
+                let d = jurisdiction::detect(doc);
+                (d.jurisdiction, d.reason)
+            }
+        };
+        let rules = &self.plan.rules;
+        let pack_applies: Vec<bool> = rules
+            .packs
+            .iter()
+            .map(|p| match (&p.jurisdiction, &jurisdiction) {
+                (None, _) => true,
+                (Some(pj), Some(j)) => pj.eq_ignore_ascii_case(j),
+                (Some(_), None) => false,
+            })
+            .collect();
+        let packs = rules
+            .packs
+            .iter()
+            .zip(&pack_applies)
+            .filter(|(_, a)| **a)
+            .map(|(p, _)| p.id.clone())
+            .collect();
+        let facts = crate::extract::extract(&doc.text, &doc.blanks);
+        let applies = |i: usize| pack_applies[rules.rules[i].pack];
+        let mut findings = self.plan.check(doc, &facts, &applies);
+        sort_findings(&mut findings);
+        (
+            findings,
+            SubjectInfo {
+                file: doc.path.clone(),
+                jurisdiction,
+                packs,
+                reason,
+            },
+        )
+    }
+}
+
+enum FileResult {
+    Checked {
+        findings: Vec<Finding>,
+        subject: SubjectInfo,
+        source: String,
+    },
+    Failed(InputError),
+}
+
+/// Deterministic order: file, position, rule id.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (&a.file, a.byte_start, &a.rule, a.byte_end).cmp(&(
+            &b.file,
+            b.byte_start,
+            &b.rule,
+            b.byte_end,
+        ))
+    });
+}
+
+/// Expand a command-line path into contract files `(path, shown name)`; folders are walked,
+/// skipping hidden entries and `target/`; files named explicitly are always taken.
+fn collect_files(path: &Path, out: &mut Vec<(PathBuf, String)>, errors: &mut Vec<InputError>) {
+    let shown = path.to_string_lossy().to_string();
+    match std::fs::metadata(path) {
+        Err(e) => errors.push(InputError {
+            file: shown,
+            line: None,
+            message: format!("cannot read: {e}"),
+        }),
+        Ok(m) if m.is_file() => out.push((path.to_path_buf(), shown)),
+        Ok(_) => {
+            let walker = walkdir::WalkDir::new(path)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_entry(|e| {
+                    e.depth() == 0 || {
+                        let name = e.file_name().to_string_lossy();
+                        !(name.starts_with('.') || (e.file_type().is_dir() && name == "target"))
+                    }
+                });
+            for entry in walker {
+                match entry {
+                    Ok(e)
+                        if e.file_type().is_file()
+                            && document::Format::from_path(e.path()).is_some() =>
+                    {
+                        out.push((
+                            e.path().to_path_buf(),
+                            e.path().to_string_lossy().to_string(),
+                        ))
+                    }
+                    Ok(_) => {}
+                    Err(e) => errors.push(InputError {
+                        file: e
+                            .path()
+                            .map_or(shown.clone(), |p| p.to_string_lossy().to_string()),
+                        line: None,
+                        message: format!("cannot read: {e}"),
+                    }),
+                }
+            }
+        }
+    }
+}
+
+/// Read rule files from files or folders (folders: every `*.rules` below them).
+pub fn read_rule_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, RulesError> {
+    let mut out = Vec::new();
+    for p in paths {
+        let err = |e: &dyn std::fmt::Display| RulesError::Read {
+            path: p.display().to_string(),
+            message: e.to_string(),
+        };
+        let meta = std::fs::metadata(p).map_err(|e| err(&e))?;
+        let files: Vec<PathBuf> = if meta.is_dir() {
+            let mut v = Vec::new();
+            for e in walkdir::WalkDir::new(p).sort_by_file_name() {
+                let e = e.map_err(|e| err(&e))?;
+                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "rules") {
+                    v.push(e.path().to_path_buf());
+                }
+            }
+            v
+        } else {
+            vec![p.clone()]
+        };
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| RulesError::Read {
+                path: f.display().to_string(),
+                message: e.to_string(),
+            })?;
+            out.push(SourceFile {
+                path: f.to_string_lossy().to_string(),
+                text,
+            });
+        }
+    }
+    Ok(out)
+}
