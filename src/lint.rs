@@ -289,6 +289,26 @@ pub struct ExampleFailure {
 impl Linter {
     /// Run every rule's embedded examples (read as Markdown); return those that fail.
     pub fn check_examples(&self) -> Vec<ExampleFailure> {
-        Vec::new()
+        let rules = &self.plan.rules.rules;
+        let cases: Vec<(usize, &crate::lang::ir::Example)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.examples.iter().map(move |e| (i, e)))
+            .collect();
+        cases
+            .par_iter()
+            .filter_map(|&(i, ex)| {
+                let found = self.plan.count_on_example(i, &ex.text);
+                let ok = if ex.fire { found > 0 } else { found == 0 };
+                (!ok).then(|| ExampleFailure {
+                    rule: rules[i].id.clone(),
+                    fire: ex.fire,
+                    text: ex.text.clone(),
+                    file: rules[i].origin.file.clone(),
+                    line: ex.line,
+                    found,
+                })
+            })
+            .collect()
     }
 }

@@ -1,38 +1,131 @@
 //! Rules -> plan; (plan, subject) -> findings.
+//!
+//! [`Plan::compile`] compiles every pattern of every rule once into one shared
+//! prefilter ([`patterns::PatternTable`]). [`Plan::check`] scans a document
+//! once, skips the rules whose required patterns do not occur, and evaluates the rest.
 
+mod eval;
 mod finding;
+mod patterns;
+mod value;
 
+pub use eval::{kind_name, period_name};
 pub use finding::{Finding, Severity};
+pub use patterns::PatternError;
 
-use crate::document::Document;
+use crate::document::{Document, Format};
 use crate::extract::Facts;
-use crate::lang::ir::RuleSet;
+use crate::lang::ir::{PatternId, RuleSet};
+use eval::{Evaluator, RawFinding};
+use patterns::PatternTable;
 
-/// A rule set compiled for evaluation: patterns compiled once, one shared prefilter.
+/// A rule set compiled for evaluation.
 #[derive(Debug)]
 pub struct Plan {
     pub rules: RuleSet,
+    patterns: PatternTable,
+    /// Per rule: a pattern that must occur in a document for the rule to fire.
+    triggers: Vec<Option<PatternId>>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PlanError {
-    #[error("rule {rule}: pattern does not compile after normalisation: {message}")]
-    Pattern { rule: String, message: String },
+    #[error(transparent)]
+    Pattern(#[from] PatternError),
 }
 
 impl Plan {
     pub fn compile(rules: RuleSet) -> Result<Plan, PlanError> {
-        Ok(Plan { rules })
+        let patterns = PatternTable::compile(&rules.patterns)?;
+        let triggers = rules.rules.iter().map(eval::trigger_patterns).collect();
+        Ok(Plan {
+            rules,
+            patterns,
+            triggers,
+        })
+    }
+
+    /// The literal and regex sources of the shared prefilter (after normalisation).
+    pub fn pattern_sources(&self) -> (Vec<&str>, Vec<&str>) {
+        self.patterns.sources()
     }
 
     /// Evaluate the rules selected by `applies` (indices into `rules.rules`) on one document.
+    /// Findings are in document order, then rule order.
     pub fn check(
         &self,
         doc: &Document,
         facts: &Facts,
         applies: &dyn Fn(usize) -> bool,
     ) -> Vec<Finding> {
-        let _ = (doc, facts, applies);
-        Vec::new()
+        let scan = self.patterns.scan(&doc.text);
+        let evaluator = Evaluator::new(&self.patterns, &self.rules.params, doc, facts, &scan);
+        let mut findings = Vec::new();
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            if !applies(i) || (rule.needs_emphasis && !doc.format.shows_emphasis()) {
+                continue;
+            }
+            if let Some(pid) = self.triggers[i] {
+                if !self.patterns.may_occur(pid, &scan) {
+                    continue;
+                }
+            }
+            for raw in evaluator.run(rule) {
+                findings.push(self.locate(i, doc, raw));
+            }
+        }
+        findings
+    }
+
+    /// How many findings rule `index` produces on a text read as Markdown (for embedded examples).
+    pub fn count_on_example(&self, index: usize, text: &str) -> usize {
+        let doc = Document::from_source("<example>", Format::Markdown, text.to_string(), 0);
+        let facts = crate::extract::extract(&doc.text, &doc.blanks);
+        self.check(&doc, &facts, &|i| i == index).len()
+    }
+
+    fn locate(&self, rule_index: usize, doc: &Document, raw: RawFinding) -> Finding {
+        let rule = &self.rules.rules[rule_index];
+        let src = doc.to_source(raw.range.clone());
+        let (line, column) = doc.source_lines.line_col(&doc.source, src.start);
+        let (end_line, end_column) = doc.source_lines.line_col(&doc.source, src.end);
+        let snippet: String = doc
+            .source
+            .get(src.clone())
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        let clause = doc
+            .clauses
+            .iter()
+            .find(|c| {
+                c.range.start <= raw.range.start
+                    && raw.range.start < c.range.end.max(c.range.start + 1)
+            })
+            .map(|c| c.number.clone())
+            .filter(|n| !n.is_empty());
+        Finding {
+            rule: rule.id.clone(),
+            concept: rule.concept.clone(),
+            severity: rule.severity,
+            message: raw.message,
+            file: doc.path.clone(),
+            line,
+            column,
+            end_line,
+            end_column,
+            byte_start: src.start + doc.source_offset,
+            byte_end: src.end + doc.source_offset,
+            cite: rule.cite.clone(),
+            help: raw.help,
+            snippet,
+            clause,
+            record: None,
+            source_range: src,
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

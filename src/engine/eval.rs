@@ -1,0 +1,518 @@
+//! Evaluating checked rules on one subject (a document and its facts).
+
+use super::patterns::{PatternTable, Scan};
+use super::value::{apply_cmp, arith, display, Binding, Val};
+use crate::document::Document;
+use crate::extract::{Facts, Period, RateKind};
+use crate::lang::ast::BinderKind;
+use crate::lang::ir::{
+    AggFunc, Assertion, Expr, Param, PatternId, Prop, Query, Rule, Template, TemplatePart,
+};
+use rust_decimal::Decimal;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::ops::Range;
+
+/// A violation before it is located in the file: a range of the normalised text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawFinding {
+    pub range: Range<usize>,
+    pub message: String,
+    pub help: String,
+}
+
+pub struct Evaluator<'a> {
+    patterns: &'a PatternTable,
+    params: &'a [Param],
+    doc: &'a Document,
+    facts: &'a Facts,
+    scan: &'a Scan,
+    /// The spans of every binding, per kind (indexed by `kind_slot`), computed once per document.
+    spans: [Vec<Range<usize>>; 9],
+}
+
+type Env = Vec<Option<Binding>>;
+
+fn kind_slot(kind: BinderKind) -> usize {
+    match kind {
+        BinderKind::Match => 0,
+        BinderKind::Sentence => 1,
+        BinderKind::Clause => 2,
+        BinderKind::Paragraph => 3,
+        BinderKind::Rate => 4,
+        BinderKind::Money => 5,
+        BinderKind::Duration => 6,
+        BinderKind::Date => 7,
+        BinderKind::Blank => 8,
+    }
+}
+
+impl<'a> Evaluator<'a> {
+    pub fn new(
+        patterns: &'a PatternTable,
+        params: &'a [Param],
+        doc: &'a Document,
+        facts: &'a Facts,
+        scan: &'a Scan,
+    ) -> Evaluator<'a> {
+        let spans = [
+            Vec::new(),
+            (doc.sentences.iter().map(|r| r.range.clone()).collect()),
+            (doc.clauses.iter().map(|c| c.range.clone()).collect()),
+            (doc.paragraphs.iter().map(|r| r.range.clone()).collect()),
+            (facts.rates.iter().map(|x| x.span.clone()).collect()),
+            (facts.money.iter().map(|x| x.span.clone()).collect()),
+            (facts.durations.iter().map(|x| x.span.clone()).collect()),
+            (facts.dates.iter().map(|x| x.span.clone()).collect()),
+            doc.blanks.clone(),
+        ];
+        Evaluator {
+            patterns,
+            params,
+            doc,
+            facts,
+            scan,
+            spans,
+        }
+    }
+
+    pub fn run(&self, rule: &'a Rule) -> Vec<RawFinding> {
+        let mut env: Env = vec![None; rule.slots.max(1)];
+        let mut out = Vec::new();
+        match &rule.assertion {
+            Assertion::Forbid { query, unless } => {
+                for b in self.bindings(query, &mut env) {
+                    env[query.slot] = Some(b.clone());
+                    if unless
+                        .as_ref()
+                        .is_some_and(|u| self.eval(u, &mut env).truthy())
+                    {
+                        continue;
+                    }
+                    out.push(self.finding(rule, b.range.clone(), &mut env));
+                }
+            }
+            Assertion::Require { cond, unless } => {
+                if self.eval(cond, &mut env).truthy()
+                    || unless
+                        .as_ref()
+                        .is_some_and(|u| self.eval(u, &mut env).truthy())
+                {
+                    return out;
+                }
+                let anchor = rule.at.as_ref().and_then(|q| {
+                    let first = self.bindings(q, &mut env).into_iter().next()?;
+                    env[q.slot] = Some(first.clone());
+                    Some(first.range)
+                });
+                let range = anchor.unwrap_or_else(|| self.document_start());
+                out.push(self.finding(rule, range, &mut env));
+            }
+        }
+        out.dedup_by(|a, b| a.range == b.range);
+        out
+    }
+
+    fn finding(&self, rule: &'a Rule, range: Range<usize>, env: &mut Env) -> RawFinding {
+        RawFinding {
+            range,
+            message: self.render(&rule.message, env),
+            help: self.render(&rule.help, env),
+        }
+    }
+
+    /// The first line with text, for findings about something missing with nowhere better to point.
+    fn document_start(&self) -> Range<usize> {
+        self.doc
+            .paragraphs
+            .first()
+            .map_or(0..0, |p| p.range.clone())
+    }
+
+    fn render(&self, t: &'a Template, env: &mut Env) -> String {
+        let mut s = String::new();
+        for part in &t.parts {
+            match part {
+                TemplatePart::Text(x) => s.push_str(x),
+                TemplatePart::Value(e) => s.push_str(&self.interpolate(e, env)),
+            }
+        }
+        s
+    }
+
+    /// Bindings and their text show as the original file has them (full-width and all).
+    fn interpolate(&self, e: &'a Expr, env: &mut Env) -> String {
+        let span_of = |v: &Val| match v {
+            Val::Bind(b) => Some(b.range.clone()),
+            _ => None,
+        };
+        let range = match e {
+            Expr::Prop(inner, Prop::Text) => span_of(&self.eval(inner, env)),
+            _ => None,
+        };
+        let v = self.eval(e, env);
+        match range.or_else(|| span_of(&v)) {
+            Some(r) => {
+                let src = self.doc.to_source(r);
+                self.doc
+                    .source
+                    .get(src)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string()
+            }
+            None => display(&v),
+        }
+    }
+
+    pub fn eval(&self, e: &'a Expr, env: &mut Env) -> Val<'a> {
+        match e {
+            Expr::Const(v) => Val::from_const(v),
+            Expr::Param(i) => self
+                .params
+                .get(*i)
+                .map_or(Val::Missing, |p| Val::from_const(&p.value)),
+            Expr::Var(slot) => env
+                .get(*slot)
+                .cloned()
+                .flatten()
+                .map_or(Val::Missing, Val::Bind),
+            Expr::Document => Val::Document,
+            Expr::Prop(inner, prop) => {
+                let v = self.eval(inner, env);
+                self.prop(v, *prop)
+            }
+            Expr::Or(a, b) => Val::Bool(self.eval(a, env).truthy() || self.eval(b, env).truthy()),
+            Expr::And(a, b) => Val::Bool(self.eval(a, env).truthy() && self.eval(b, env).truthy()),
+            Expr::Not(a) => Val::Bool(!self.eval(a, env).truthy()),
+            Expr::Compare(op, a, b) => {
+                let (x, y) = (self.eval(a, env), self.eval(b, env));
+                Val::Bool(apply_cmp(*op, &x, &y))
+            }
+            Expr::InList(a, list) => {
+                let x = self.eval(a, env);
+                let Val::List(items) = self.eval(list, env) else {
+                    return Val::Bool(false);
+                };
+                Val::Bool(
+                    items
+                        .iter()
+                        .any(|i| apply_cmp(crate::lang::ir::CmpOp::Eq, &x, i)),
+                )
+            }
+            Expr::Inside(a, b) => {
+                let (x, y) = (self.eval(a, env), self.eval(b, env));
+                Val::Bool(match (self.range_of(&x), self.range_of(&y)) {
+                    (Some(x), Some(y)) => y.start <= x.start && x.end <= y.end,
+                    _ => false,
+                })
+            }
+            Expr::Matches(a, pid) => {
+                let x = self.eval(a, env);
+                Val::Bool(self.value_matches(&x, *pid))
+            }
+            Expr::Exists(q) => {
+                let found = self.any_binding(q, env);
+                Val::Bool(found)
+            }
+            Expr::Count(q) => Val::Number(Decimal::from(self.bindings(q, env).len())),
+            Expr::Aggregate(func, value, q) => self.aggregate(*func, value, q, env),
+            Expr::Arith(op, a, b) => {
+                let (x, y) = (self.eval(a, env), self.eval(b, env));
+                arith(*op, x, y)
+            }
+            Expr::List(items) => Val::List(items.iter().map(|i| self.eval(i, env)).collect()),
+        }
+    }
+
+    fn range_of(&self, v: &Val) -> Option<Range<usize>> {
+        match v {
+            Val::Bind(b) => Some(b.range.clone()),
+            Val::Document => Some(0..self.doc.text.len()),
+            _ => None,
+        }
+    }
+
+    fn value_matches(&self, v: &Val, pid: PatternId) -> bool {
+        match v {
+            Val::Bind(b) => self.contains_match(&b.range, pid),
+            Val::Document => !self
+                .patterns
+                .matches(pid, &self.doc.text, self.scan)
+                .is_empty(),
+            Val::Text(s) => {
+                let scan = self.patterns.scan(s);
+                !self.patterns.matches(pid, s, &scan).is_empty()
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether a match of `pid` lies wholly inside `range`.
+    fn contains_match(&self, range: &Range<usize>, pid: PatternId) -> bool {
+        if !self.patterns.may_occur(pid, self.scan) {
+            return false;
+        }
+        let ms = self.patterns.matches(pid, &self.doc.text, self.scan);
+        let first = ms.partition_point(|m| m.start < range.start);
+        ms[first..]
+            .iter()
+            .take_while(|m| m.start < range.end)
+            .any(|m| m.end <= range.end)
+    }
+
+    fn aggregate(&self, func: AggFunc, value: &'a Expr, q: &'a Query, env: &mut Env) -> Val<'a> {
+        let mut acc: Option<Val<'a>> = None;
+        for b in self.bindings(q, env) {
+            env[q.slot] = Some(b);
+            let v = self.eval(value, env);
+            if v == Val::Missing {
+                continue;
+            }
+            acc = Some(match acc {
+                None => v,
+                Some(a) => match func {
+                    AggFunc::Sum => arith(crate::lang::ir::ArithOp::Add, a, v),
+                    AggFunc::Min => pick(a, v, Ordering::Less),
+                    AggFunc::Max => pick(a, v, Ordering::Greater),
+                },
+            });
+        }
+        acc.unwrap_or(Val::Missing)
+    }
+
+    fn any_binding(&self, q: &'a Query, env: &mut Env) -> bool {
+        // Same as `!bindings().is_empty()`, but stops at the first.
+        let saved = env[q.slot].clone();
+        let found = self.candidates(q).into_iter().any(|b| {
+            env[q.slot] = Some(b);
+            q.filter.as_ref().is_none_or(|f| self.eval(f, env).truthy())
+        });
+        env[q.slot] = saved;
+        found
+    }
+
+    /// The bindings of a query that pass its filter, in document order.
+    pub fn bindings(&self, q: &'a Query, env: &mut Env) -> Vec<Binding> {
+        let saved = env[q.slot].clone();
+        let mut out = Vec::new();
+        for b in self.candidates(q) {
+            env[q.slot] = Some(b.clone());
+            if q.filter.as_ref().is_none_or(|f| self.eval(f, env).truthy()) {
+                out.push(b);
+            }
+        }
+        env[q.slot] = saved;
+        out
+    }
+
+    /// Bindings of the query's kind that may pass: all of them, or, when the query
+    /// must contain a pattern, only those around a match of it.
+    fn candidates(&self, q: &Query) -> Vec<Binding> {
+        let required = q
+            .pattern
+            .or_else(|| q.filter.as_ref().and_then(|f| required_match(f, q.slot)));
+        if q.kind == BinderKind::Match {
+            let Some(pid) = q.pattern else {
+                return Vec::new();
+            };
+            if !self.patterns.may_occur(pid, self.scan) {
+                return Vec::new();
+            }
+            return self
+                .patterns
+                .matches(pid, &self.doc.text, self.scan)
+                .iter()
+                .enumerate()
+                .map(|(index, r)| Binding {
+                    kind: BinderKind::Match,
+                    range: r.clone(),
+                    index,
+                })
+                .collect();
+        }
+        let spans = self.spans(q.kind);
+        let all = |spans: &[Range<usize>]| -> Vec<Binding> {
+            spans
+                .iter()
+                .enumerate()
+                .map(|(index, range)| Binding {
+                    kind: q.kind,
+                    range: range.clone(),
+                    index,
+                })
+                .collect()
+        };
+        match required {
+            Some(pid) if is_region(q.kind) => {
+                if !self.patterns.may_occur(pid, self.scan) {
+                    return Vec::new();
+                }
+                let mut out: Vec<Binding> = Vec::new();
+                for m in self.patterns.matches(pid, &self.doc.text, self.scan) {
+                    if let Some((index, range)) = enclosing(spans, m.start) {
+                        if m.end <= range.end && out.last().is_none_or(|l| l.index != index) {
+                            out.push(Binding {
+                                kind: q.kind,
+                                range,
+                                index,
+                            });
+                        }
+                    }
+                }
+                out
+            }
+            Some(pid) => all(spans)
+                .into_iter()
+                .filter(|b| self.contains_match(&b.range, pid))
+                .collect(),
+            None => all(spans),
+        }
+    }
+
+    /// The spans of every binding of a (non-match) kind, sorted.
+    fn spans(&self, kind: BinderKind) -> &[Range<usize>] {
+        &self.spans[kind_slot(kind)]
+    }
+
+    fn prop(&self, v: Val<'a>, prop: Prop) -> Val<'a> {
+        let (b, range) = match &v {
+            Val::Bind(b) => (Some(b), b.range.clone()),
+            Val::Document => (None, 0..self.doc.text.len()),
+            _ => return Val::Missing,
+        };
+        let d = self.doc;
+        match prop {
+            Prop::Text => d
+                .text
+                .get(range)
+                .map_or(Val::Missing, |t| Val::Text(Cow::Borrowed(t))),
+            Prop::Emphasised => Val::Bool(d.is_emphasised(&range)),
+            Prop::Sentence => self.enclosing_binding(BinderKind::Sentence, &range),
+            Prop::Clause => self.enclosing_binding(BinderKind::Clause, &range),
+            Prop::Paragraph => self.enclosing_binding(BinderKind::Paragraph, &range),
+            _ => b.map_or(Val::Missing, |b| self.fact_prop(b, prop)),
+        }
+    }
+
+    fn enclosing_binding(&self, kind: BinderKind, range: &Range<usize>) -> Val<'a> {
+        match enclosing(self.spans(kind), range.start) {
+            Some((index, r)) => Val::Bind(Binding {
+                kind,
+                range: r,
+                index,
+            }),
+            None => Val::Missing,
+        }
+    }
+
+    fn fact_prop(&self, b: &Binding, prop: Prop) -> Val<'a> {
+        let f = self.facts;
+        let missing = Val::Missing;
+        match (b.kind, prop) {
+            (BinderKind::Clause, Prop::Number) => self
+                .doc
+                .clauses
+                .get(b.index)
+                .map_or(missing, |c| Val::Text(Cow::Borrowed(c.number.as_str()))),
+            (BinderKind::Clause, Prop::Title) => self
+                .doc
+                .clauses
+                .get(b.index)
+                .map_or(missing, |c| Val::Text(Cow::Borrowed(c.title.as_str()))),
+            (BinderKind::Rate, _) => {
+                let Some(r) = f.rates.get(b.index) else {
+                    return missing;
+                };
+                match prop {
+                    Prop::Value => Val::Percent(r.value),
+                    Prop::Annualised => Val::Percent(r.annualised),
+                    Prop::Period => Val::Symbol(Cow::Borrowed(period_name(r.period))),
+                    Prop::Kind => Val::Symbol(Cow::Borrowed(kind_name(r.kind))),
+                    _ => missing,
+                }
+            }
+            (BinderKind::Money, Prop::Amount) => f.money.get(b.index).map_or(missing, |m| {
+                Val::Money(m.amount, Cow::Borrowed(m.currency.as_str()))
+            }),
+            (BinderKind::Money, Prop::Currency) => f
+                .money
+                .get(b.index)
+                .map_or(missing, |m| Val::Text(Cow::Borrowed(m.currency.as_str()))),
+            (BinderKind::Duration, Prop::Length) => f
+                .durations
+                .get(b.index)
+                .map_or(missing, |x| Val::Duration(x.days() * Decimal::from(86400))),
+            (BinderKind::Date, Prop::Value) => f
+                .dates
+                .get(b.index)
+                .map_or(missing, |x| Val::Date(x.year, x.month, x.day)),
+            _ => missing,
+        }
+    }
+}
+
+fn pick<'a>(a: Val<'a>, b: Val<'a>, want: Ordering) -> Val<'a> {
+    match super::value::compare(&b, &a) {
+        Some(o) if o == want => b,
+        _ => a,
+    }
+}
+
+fn is_region(kind: BinderKind) -> bool {
+    matches!(
+        kind,
+        BinderKind::Sentence | BinderKind::Paragraph | BinderKind::Clause
+    )
+}
+
+/// A pattern the binding of `slot` must contain for `filter` to hold: a top-level
+/// conjunct `slot matches P`.
+fn required_match(filter: &Expr, slot: usize) -> Option<PatternId> {
+    match filter {
+        Expr::Matches(inner, pid) if **inner == Expr::Var(slot) => Some(*pid),
+        Expr::And(a, b) => required_match(a, slot).or_else(|| required_match(b, slot)),
+        _ => None,
+    }
+}
+
+/// The span (and its index) among sorted, non-overlapping `spans` that contains `pos`.
+fn enclosing(spans: &[Range<usize>], pos: usize) -> Option<(usize, Range<usize>)> {
+    let i = spans.partition_point(|s| s.start <= pos);
+    let i = i.checked_sub(1)?;
+    let s = &spans[i];
+    (pos < s.end || (s.is_empty() && pos == s.start)).then(|| (i, s.clone()))
+}
+
+pub fn period_name(p: Period) -> &'static str {
+    match p {
+        Period::Annual => "annual",
+        Period::Monthly => "monthly",
+        Period::Daily => "daily",
+        Period::Unknown => "unknown",
+    }
+}
+
+pub fn kind_name(k: RateKind) -> &'static str {
+    match k {
+        RateKind::Interest => "interest",
+        RateKind::Overdue => "overdue",
+        RateKind::Penalty => "penalty",
+        RateKind::Fee => "fee",
+        RateKind::Other => "other",
+    }
+}
+
+/// Patterns a rule needs to occur before it can fire; `None` when it may fire on any document
+/// (a `require`, or a `forbid` over facts or regions without a required pattern).
+pub fn trigger_patterns(rule: &Rule) -> Option<PatternId> {
+    match &rule.assertion {
+        Assertion::Forbid { query, .. } => query.pattern.or_else(|| {
+            query
+                .filter
+                .as_ref()
+                .and_then(|f| required_match(f, query.slot))
+        }),
+        Assertion::Require { .. } => None,
+    }
+}

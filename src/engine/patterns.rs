@@ -1,0 +1,345 @@
+//! Every regex and literal of every rule, compiled once into atoms behind one
+//! shared prefilter: an Aho-Corasick automaton for literals (which also yields
+//! their positions) and a RegexSet that says which regexes occur at all. A
+//! document is scanned once by each; regex positions are then searched only
+//! for the regexes the set reported, and only when a rule asks for them.
+
+use crate::document::{normalise_pattern_literal, normalise_regex_source};
+use crate::lang::ir::{Pattern, PatternId};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// Limits that keep a rule author from making the checker slow or huge.
+const REGEX_SIZE_LIMIT: usize = 8 << 20;
+const REGEX_SET_SIZE_LIMIT: usize = 256 << 20;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PatternError {
+    #[error("pattern /{pattern}/ does not compile after normalisation: {message}")]
+    Regex { pattern: String, message: String },
+    #[error("the combined literal prefilter could not be built: {0}")]
+    Literals(String),
+}
+
+/// How a rule-level pattern is matched.
+#[derive(Debug)]
+enum Compiled {
+    /// The union of these atoms (regex or literal).
+    Atoms(Vec<Atom>),
+    Within {
+        left: PatternId,
+        distance: u32,
+        right: PatternId,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Atom {
+    /// Index into `PatternTable::literals`.
+    Literal(usize),
+    /// Index into `PatternTable::regexes`.
+    Regex(usize),
+}
+
+#[derive(Debug)]
+pub struct PatternTable {
+    compiled: Vec<Compiled>,
+    literals: Vec<String>,
+    regexes: Vec<Regex>,
+    literal_automaton: Option<AhoCorasick>,
+    regex_set: Option<RegexSet>,
+}
+
+impl PatternTable {
+    pub fn compile(patterns: &[Pattern]) -> Result<PatternTable, PatternError> {
+        let mut table = PatternTable {
+            compiled: Vec::with_capacity(patterns.len()),
+            literals: Vec::new(),
+            regexes: Vec::new(),
+            literal_automaton: None,
+            regex_set: None,
+        };
+        let mut regex_sources: Vec<String> = Vec::new();
+        for p in patterns {
+            let compiled = match p {
+                Pattern::Regex(src) => {
+                    Compiled::Atoms(vec![table.regex_atom(src, &mut regex_sources)?])
+                }
+                Pattern::Literal(s) => Compiled::Atoms(vec![table.literal_atom(s)]),
+                Pattern::Lexicon {
+                    literals, regexes, ..
+                } => {
+                    let mut atoms = Vec::new();
+                    for l in literals {
+                        atoms.push(table.literal_atom(l));
+                    }
+                    for r in regexes {
+                        atoms.push(table.regex_atom(r, &mut regex_sources)?);
+                    }
+                    Compiled::Atoms(atoms)
+                }
+                Pattern::Within {
+                    left,
+                    distance,
+                    right,
+                } => Compiled::Within {
+                    left: *left,
+                    distance: *distance,
+                    right: *right,
+                },
+            };
+            table.compiled.push(compiled);
+        }
+        if !table.literals.is_empty() {
+            let ac = AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&table.literals)
+                .map_err(|e| PatternError::Literals(e.to_string()))?;
+            table.literal_automaton = Some(ac);
+        }
+        if !regex_sources.is_empty() {
+            let set = RegexSetBuilder::new(&regex_sources)
+                .size_limit(REGEX_SET_SIZE_LIMIT)
+                .build()
+                .map_err(|e| PatternError::Regex {
+                    pattern: "<set>".into(),
+                    message: e.to_string(),
+                })?;
+            table.regex_set = Some(set);
+        }
+        Ok(table)
+    }
+
+    fn literal_atom(&mut self, literal: &str) -> Atom {
+        let norm = normalise_pattern_literal(literal);
+        if let Some(i) = self.literals.iter().position(|l| *l == norm) {
+            return Atom::Literal(i);
+        }
+        self.literals.push(norm);
+        Atom::Literal(self.literals.len() - 1)
+    }
+
+    fn regex_atom(&mut self, src: &str, sources: &mut Vec<String>) -> Result<Atom, PatternError> {
+        let norm = normalise_regex_source(src);
+        if let Some(i) = sources.iter().position(|s| *s == norm) {
+            return Ok(Atom::Regex(i));
+        }
+        let re = regex::RegexBuilder::new(&norm)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .build()
+            .map_err(|e| PatternError::Regex {
+                pattern: src.to_string(),
+                message: e.to_string(),
+            })?;
+        self.regexes.push(re);
+        sources.push(norm);
+        Ok(Atom::Regex(self.regexes.len() - 1))
+    }
+
+    /// Whether pattern `id` can match at all in a text whose scan is `scan`
+    /// (a cheap necessary condition: for `within`, its left side).
+    pub fn may_occur(&self, id: PatternId, scan: &Scan) -> bool {
+        match self.compiled.get(id) {
+            Some(Compiled::Atoms(atoms)) => atoms.iter().any(|a| match a {
+                Atom::Literal(i) => scan.literal_hits.get(*i).is_some_and(|h| !h.is_empty()),
+                Atom::Regex(i) => scan.regex_present.get(*i).copied().unwrap_or(false),
+            }),
+            Some(Compiled::Within { left, right, .. }) => {
+                self.may_occur(*left, scan) && self.may_occur(*right, scan)
+            }
+            None => false,
+        }
+    }
+
+    /// One pass of the prefilter over `text`.
+    pub fn scan(&self, text: &str) -> Scan {
+        let mut literal_hits = vec![Vec::new(); self.literals.len()];
+        if let Some(ac) = &self.literal_automaton {
+            for m in ac.find_overlapping_iter(text) {
+                literal_hits[m.pattern().as_usize()].push(m.start()..m.end());
+            }
+        }
+        let mut regex_present = vec![false; self.regexes.len()];
+        if let Some(set) = &self.regex_set {
+            for i in set.matches(text).iter() {
+                regex_present[i] = true;
+            }
+        }
+        let matches = (0..self.compiled.len()).map(|_| OnceLock::new()).collect();
+        Scan {
+            literal_hits,
+            regex_present,
+            matches,
+        }
+    }
+
+    /// All matches of pattern `id` in `text` (sorted by start, no match inside another), cached in `scan`.
+    pub fn matches<'s>(&self, id: PatternId, text: &str, scan: &'s Scan) -> &'s [Range<usize>] {
+        let Some(cell) = scan.matches.get(id) else {
+            return &[];
+        };
+        cell.get_or_init(|| self.compute_matches(id, text, scan))
+    }
+
+    fn compute_matches(&self, id: PatternId, text: &str, scan: &Scan) -> Vec<Range<usize>> {
+        match self.compiled.get(id) {
+            Some(Compiled::Atoms(atoms)) => {
+                let mut all = Vec::new();
+                for a in atoms {
+                    match a {
+                        Atom::Literal(i) => {
+                            all.extend(scan.literal_hits.get(*i).into_iter().flatten().cloned())
+                        }
+                        Atom::Regex(i) => {
+                            if scan.regex_present.get(*i).copied().unwrap_or(false) {
+                                if let Some(re) = self.regexes.get(*i) {
+                                    all.extend(
+                                        re.find_iter(text)
+                                            .filter(|m| !m.is_empty())
+                                            .map(|m| m.range()),
+                                    );
+                                }
+                            }
+                        }
+                    }
+                }
+                outermost(all)
+            }
+            Some(Compiled::Within {
+                left,
+                distance,
+                right,
+            }) => {
+                let lefts = self.matches(*left, text, scan).to_vec();
+                let rights = self.matches(*right, text, scan);
+                lefts
+                    .into_iter()
+                    .filter(|l| within(text, l, rights, *distance))
+                    .collect()
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Every atom source, for `rules patterns`-style listings and benchmarks.
+    pub fn sources(&self) -> (Vec<&str>, Vec<&str>) {
+        (
+            self.literals.iter().map(String::as_str).collect(),
+            self.regexes.iter().map(Regex::as_str).collect(),
+        )
+    }
+}
+
+/// The per-document result of the prefilter, plus lazily computed match lists.
+#[derive(Debug)]
+pub struct Scan {
+    literal_hits: Vec<Vec<Range<usize>>>,
+    regex_present: Vec<bool>,
+    matches: Vec<OnceLock<Vec<Range<usize>>>>,
+}
+
+/// Sort matches and drop those that lie inside another (a lexicon's "不承担" inside
+/// "不承担任何责任" is one finding, not two).
+fn outermost(mut all: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    all.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(all.len());
+    for m in all {
+        if let Some(last) = out.last() {
+            if m.start >= last.start && m.end <= last.end {
+                continue;
+            }
+        }
+        out.push(m);
+    }
+    out
+}
+
+/// Whether some range of `others` (sorted by start) is at most `distance` characters from `m`.
+fn within(text: &str, m: &Range<usize>, others: &[Range<usize>], distance: u32) -> bool {
+    // A character is at most 4 bytes, so nothing starting further than this can qualify.
+    let reach = (distance as usize).saturating_mul(4);
+    let lo = m.start.saturating_sub(reach);
+    let first = others.partition_point(|o| o.end < lo);
+    for o in &others[first..] {
+        if o.start > m.end.saturating_add(reach) {
+            break;
+        }
+        let gap = if o.start >= m.end {
+            text.get(m.end..o.start)
+                .map_or(usize::MAX, |g| g.chars().count())
+        } else if m.start >= o.end {
+            text.get(o.end..m.start)
+                .map_or(usize::MAX, |g| g.chars().count())
+        } else {
+            0
+        };
+        if gap <= distance as usize {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(ps: Vec<Pattern>) -> PatternTable {
+        PatternTable::compile(&ps).expect("patterns compile")
+    }
+
+    #[test]
+    fn lexicon_matches_are_outermost_and_sorted() {
+        let t = table(vec![Pattern::Lexicon {
+            name: "x".into(),
+            literals: vec!["不承担".into(), "不承担任何责任".into()],
+            regexes: vec!["概不负责".into()],
+        }]);
+        let text = "甲方概不负责，乙方不承担任何责任。";
+        let scan = t.scan(text);
+        assert!(t.may_occur(0, &scan));
+        let m = t.matches(0, text, &scan);
+        assert_eq!(m.len(), 2);
+        assert_eq!(&text[m[0].clone()], "概不负责");
+        assert_eq!(&text[m[1].clone()], "不承担任何责任");
+    }
+
+    #[test]
+    fn within_measures_the_gap_in_characters() {
+        let t = table(vec![
+            Pattern::Literal("不可撤销".into()),
+            Pattern::Literal("个人信息".into()),
+            Pattern::Within {
+                left: 0,
+                distance: 5,
+                right: 1,
+            },
+            Pattern::Within {
+                left: 0,
+                distance: 4,
+                right: 1,
+            },
+        ]);
+        let text = "借款人不可撤销地授权查询个人信息";
+        let scan = t.scan(text);
+        // The gap 地授权查询 is five characters.
+        assert_eq!(t.matches(2, text, &scan).len(), 1);
+        assert!(t.matches(3, text, &scan).is_empty());
+    }
+
+    #[test]
+    fn literals_fold_ascii_case() {
+        let t = table(vec![
+            Pattern::Literal("APR".into()),
+            Pattern::Regex("never".into()),
+        ]);
+        let text = "the apr is 24%";
+        let scan = t.scan(text);
+        assert_eq!(t.matches(0, text, &scan), &[4..7]);
+        assert!(!t.may_occur(1, &scan));
+        assert!(t.matches(1, text, &scan).is_empty());
+    }
+}
