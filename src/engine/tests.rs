@@ -19,7 +19,7 @@ fn doc(text: &str) -> Document {
     for (i, c) in text.char_indices() {
         if c == '。' || c == '\n' {
             let end = i + c.len_utf8();
-            if text[start..i].trim().len() > 0 {
+            if !text[start..i].trim().is_empty() {
                 d.sentences.push(Region { range: start..end });
             }
             start = end;
