@@ -1,1 +1,119 @@
-fn main() {}
+//! Benchmarks: rule-pack compile time, and `check` throughput over a generated
+//! corpus of Chinese contracts against a plain one-pass multi-pattern scan of the
+//! same text (the floor of what one pass can cost).
+//!
+//! Corpus: `LOANLINT_BENCH_CORPUS=DIR` (made by `python3 ../shared/bench/gen.py contracts
+//! --out DIR --files 1000 --mb 10`); without it the benchmark generates one with that script
+//! into target/bench-corpus, if the script is there.
+//!
+//! Run: `cargo bench --bench check` (release build). Throughput is in MB/s of contract text.
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use loanlint::document::{Document, Format};
+use loanlint::lint::{CheckOptions, Linter};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn corpus_dir() -> Option<PathBuf> {
+    if let Ok(d) = std::env::var("LOANLINT_BENCH_CORPUS") {
+        return Some(PathBuf::from(d));
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = root.join("target/bench-corpus");
+    if out.exists() {
+        return Some(out);
+    }
+    let gen = root.join("../shared/bench/gen.py");
+    let ok = std::process::Command::new("python3")
+        .arg(&gen)
+        .args(["contracts", "--out"])
+        .arg(&out)
+        .args(["--files", "1000", "--mb", "10", "--seed", "1"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    ok.then_some(out)
+}
+
+fn load_corpus(dir: &Path) -> Vec<Document> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "txt"))
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some(Document::from_source(
+                e.path().to_string_lossy(),
+                Format::Text,
+                text,
+                0,
+            ))
+        })
+        .collect()
+}
+
+fn benches(c: &mut Criterion) {
+    let sources = loanlint::builtin::rule_sources();
+    c.bench_function("compile built-in packs", |b| {
+        b.iter(|| {
+            Linter::from_sources(sources.clone())
+                .map(|l| l.plan.rules.rules.len())
+                .unwrap_or(0)
+        })
+    });
+
+    let Some(dir) = corpus_dir() else {
+        eprintln!("no corpus: set LOANLINT_BENCH_CORPUS or provide ../shared/bench/gen.py");
+        return;
+    };
+    let docs = load_corpus(&dir);
+    let bytes: usize = docs.iter().map(|d| d.source.len()).sum();
+    let Ok(linter) = Linter::builtin() else {
+        return;
+    };
+    let opts = CheckOptions::default();
+
+    let mut g = c.benchmark_group("corpus");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function(format!("check {} docs, 1 thread", docs.len()), |b| {
+        b.iter(|| {
+            docs.iter()
+                .map(|d| linter.check_document(d, &opts).0.len())
+                .sum::<usize>()
+        })
+    });
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().ok();
+    if let Some(pool) = pool {
+        g.bench_function(format!("check {} docs, 2 threads", docs.len()), |b| {
+            b.iter(|| {
+                pool.install(|| {
+                    docs.par_iter()
+                        .map(|d| linter.check_document(d, &opts).0.len())
+                        .sum::<usize>()
+                })
+            })
+        });
+    }
+    // The floor: every pattern of the plan as one alternation, one find_iter pass per document.
+    let (literals, regexes) = linter.plan.pattern_sources();
+    let alternation: Vec<String> = literals
+        .iter()
+        .map(|l| regex::escape(l))
+        .chain(regexes.iter().map(|r| format!("(?:{r})")))
+        .collect();
+    if let Ok(scan) = regex::Regex::new(&alternation.join("|")) {
+        g.bench_function("plain multi-pattern regex scan, 1 thread", |b| {
+            b.iter(|| {
+                docs.iter()
+                    .map(|d| scan.find_iter(&d.text).count())
+                    .sum::<usize>()
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(check, benches);
+criterion_main!(check);
