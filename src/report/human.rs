@@ -107,30 +107,34 @@ fn render_in_context(
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
-/// Say which packs applied where that is not obvious: files where no jurisdiction was found
-/// (with the reason), and the packs per file when files got different packs.
+/// Say which packs applied where that is not obvious: files where no pack (or only
+/// jurisdiction-independent ones) applied, with the reason, and the packs per file when
+/// files got different packs.
 fn pack_notes(subjects: &[SubjectInfo]) -> String {
     let mut out = String::new();
-    for s in subjects.iter().filter(|s| s.jurisdiction.is_none()) {
+    for s in subjects {
+        let why = match &s.jurisdiction {
+            Some(j) => format!("{j}: {}", s.reason),
+            None => s.reason.clone(),
+        };
         if s.packs.is_empty() {
-            let _ = writeln!(out, "note: {}: no rule pack applied: {}", s.file, s.reason);
-        } else {
+            let _ = writeln!(out, "note: {}: no rule pack applied ({why})", s.file);
+        } else if s.jurisdiction.is_none() {
             let _ = writeln!(
                 out,
-                "note: {}: only jurisdiction-independent packs applied ({}): {}",
+                "note: {}: only jurisdiction-independent packs applied ({}): {why}",
                 s.file,
                 s.packs.join(", "),
-                s.reason
             );
         }
     }
-    let with_jurisdiction: Vec<&SubjectInfo> = subjects
+    let with_packs: Vec<&SubjectInfo> = subjects
         .iter()
-        .filter(|s| s.jurisdiction.is_some())
+        .filter(|s| s.jurisdiction.is_some() && !s.packs.is_empty())
         .collect();
-    let distinct: BTreeSet<&Vec<String>> = with_jurisdiction.iter().map(|s| &s.packs).collect();
+    let distinct: BTreeSet<&Vec<String>> = with_packs.iter().map(|s| &s.packs).collect();
     if distinct.len() > 1 {
-        for s in with_jurisdiction {
+        for s in with_packs {
             let _ = writeln!(
                 out,
                 "note: {}: packs {} ({}: {})",
@@ -235,7 +239,7 @@ mod tests {
             out.contains("error: bad.txt:1: not valid UTF-8 (first bad byte at line 1, byte 0)\n")
         );
         assert!(out.contains(
-            "note: english.txt: no rule pack applied: English contract without a governing-law clause"
+            "note: english.txt: no rule pack applied (English contract without a governing-law clause"
         ));
         assert!(out.ends_with("2 files checked: 1 error, 1 warning, 0 infos; 1 input error\n"));
         let first_error = out.find("error: bad.txt").unwrap();

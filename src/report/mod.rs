@@ -95,7 +95,7 @@ impl SeverityCounts {
 }
 
 /// `1 error`, `2 errors`: English plurals for summary lines.
-pub(crate) fn count_noun(n: usize, singular: &str, plural: &str) -> String {
+pub fn count_noun(n: usize, singular: &str, plural: &str) -> String {
     if n == 1 {
         format!("{n} {singular}")
     } else {
