@@ -1,24 +1,25 @@
 use super::{count_noun, Report, SeverityCounts, SubjectInfo};
 use crate::engine::{Finding, Severity};
+use crate::span::LineIndex;
 use ariadne::{Config, IndexType, Label, ReportKind, Source};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::ops::Range;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Findings rendered with ariadne (in file order), followed by input errors, notes on which
 /// packs applied, and a summary line.
 pub fn render_human(report: &Report, color: bool) -> String {
     let mut out = String::new();
-    let sources: BTreeMap<&str, Source<&str>> = report
+    let files: BTreeMap<&str, SourceFile> = report
         .sources
         .iter()
-        .map(|(file, text)| (file.as_str(), Source::from(text.as_str())))
+        .map(|(name, text)| (name.as_str(), SourceFile::new(text)))
         .collect();
     for f in &report.findings {
-        let rendered = match (sources.get(f.file.as_str()), report.sources.get(&f.file)) {
-            (Some(source), Some(text)) => render_in_context(f, text, source, color),
-            _ => None,
-        };
+        let rendered = files
+            .get(f.file.as_str())
+            .and_then(|file| render_in_context(f, file, color));
         out.push_str(&rendered.unwrap_or_else(|| one_line(f)));
     }
     if !report.findings.is_empty() {
@@ -34,6 +35,23 @@ pub fn render_human(report: &Report, color: bool) -> String {
     out.push_str(&pack_notes(&report.subjects));
     out.push_str(&summary_line(report));
     out
+}
+
+/// A file's source text, prepared once for all its findings.
+struct SourceFile<'a> {
+    text: &'a str,
+    source: Source<&'a str>,
+    lines: LineIndex,
+}
+
+impl<'a> SourceFile<'a> {
+    fn new(text: &'a str) -> Self {
+        SourceFile {
+            text,
+            source: Source::from(text),
+            lines: LineIndex::new(text),
+        }
+    }
 }
 
 /// `file:line:col: severity [rule] message`, for findings whose source text is not at hand.
@@ -69,14 +87,128 @@ fn underline_range(text: &str, r: &Range<usize>) -> Option<Range<usize>> {
     Some(last.0..last.0 + last.1.len_utf8())
 }
 
-fn render_in_context(
+/// Lines wider than this (in terminal cells) are shown as an excerpt around the span:
+/// contracts exported from word processors often hold a whole paragraph, or the whole
+/// document, on one line.
+const LONG_LINE: usize = 160;
+/// Cells of context kept on each side of the span in an excerpt.
+const CONTEXT: usize = 40;
+
+/// What ariadne is given to draw: the whole file, or an excerpt of one long line.
+struct View<'a> {
+    text: std::borrow::Cow<'a, str>,
+    range: Range<usize>,
+    /// For an excerpt: its 1-based line in the file.
+    line: usize,
+    /// For an excerpt: the file column (1-based, in characters) of the span start, which the
+    /// header must show instead of the excerpt's own column.
+    column: Option<usize>,
+}
+
+fn view<'a>(file: &'a SourceFile, range: Range<usize>) -> View<'a> {
+    let whole = |range| View {
+        text: std::borrow::Cow::Borrowed(file.text),
+        range,
+        line: 0,
+        column: None,
+    };
+    let (line, column) = file.lines.line_col(file.text, range.start);
+    let line_range = file.lines.line_range(file.text, line);
+    let Some(line_text) = file.text.get(line_range.clone()) else {
+        return whole(range);
+    };
+    if range.end > line_range.end || line_text.width() <= LONG_LINE {
+        return whole(range);
+    }
+    let start = back_by_cells(file.text, line_range.start, range.start, CONTEXT);
+    let end = forward_by_cells(file.text, range.end, line_range.end, CONTEXT);
+    // Empty lines put the excerpt on its line number: ariadne 0.6 ignores
+    // `with_display_line_offset` in the margin, and draws only the lines with labels.
+    let mut text = "\n".repeat(line - 1);
+    if start > line_range.start {
+        text.push('…');
+    }
+    let shift = text.len();
+    text.push_str(file.text.get(start..end).unwrap_or_default());
+    if end < line_range.end {
+        text.push('…');
+    }
+    View {
+        text: std::borrow::Cow::Owned(text),
+        range: range.start - start + shift..range.end - start + shift,
+        line,
+        column: Some(column),
+    }
+}
+
+/// The char boundary at most `cells` display cells before `from` (not before `floor`).
+fn back_by_cells(text: &str, floor: usize, from: usize, cells: usize) -> usize {
+    let mut width = 0;
+    let mut at = from;
+    for (i, c) in text
+        .get(floor..from)
+        .unwrap_or_default()
+        .char_indices()
+        .rev()
+    {
+        width += c.width().unwrap_or(0);
+        if width > cells {
+            break;
+        }
+        at = floor + i;
+    }
+    at
+}
+
+/// The char boundary at most `cells` display cells after `from` (not after `ceiling`).
+fn forward_by_cells(text: &str, from: usize, ceiling: usize, cells: usize) -> usize {
+    let mut width = 0;
+    let mut at = from;
+    for c in text.get(from..ceiling).unwrap_or_default().chars() {
+        width += c.width().unwrap_or(0);
+        if width > cells {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    at
+}
+
+fn render_in_context(f: &Finding, file: &SourceFile, color: bool) -> Option<String> {
+    let range = underline_range(file.text, &f.source_range)?;
+    let view = view(file, range);
+    let excerpt_source;
+    let source = match &view.text {
+        std::borrow::Cow::Borrowed(_) => &file.source,
+        std::borrow::Cow::Owned(text) => {
+            excerpt_source = Source::from(text.as_str());
+            &excerpt_source
+        }
+    };
+    let name = f.file.as_str();
+    let mut rendered = draw(f, name, view.range.clone(), source, color)?;
+    if let Some(column) = view.column {
+        // ariadne counts the column inside the excerpt; the reader wants the file's.
+        let before = view.text.get(..view.range.start)?;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let excerpt_col = before.get(line_start..)?.chars().count() + 1;
+        let line = view.line;
+        rendered = rendered.replacen(
+            &format!("{name}:{line}:{excerpt_col} "),
+            &format!("{name}:{line}:{column} "),
+            1,
+        );
+    }
+    Some(rendered)
+}
+
+fn draw(
     f: &Finding,
-    text: &str,
+    name: &str,
+    range: Range<usize>,
     source: &Source<&str>,
     color: bool,
 ) -> Option<String> {
-    let range = underline_range(text, &f.source_range)?;
-    let file = f.file.as_str();
     // Byte indexing: the engine's ranges are bytes, and ariadne's default (chars) silently
     // draws nothing or the wrong place with them.
     let config = Config::default()
@@ -84,8 +216,8 @@ fn render_in_context(
         .with_color(color);
     // ariadne draws no underline for a label without text: fall back to the concept.
     let clause = f.clause.as_deref().filter(|c| !c.is_empty());
-    let label = Label::new((file, range.clone())).with_message(clause.unwrap_or(&f.concept));
-    let mut builder = ariadne::Report::build(report_kind(f.severity), (file, range))
+    let label = Label::new((name, range.clone())).with_message(clause.unwrap_or(&f.concept));
+    let mut builder = ariadne::Report::build(report_kind(f.severity), (name, range))
         .with_config(config)
         .with_message(format!("[{}] {}", f.rule, f.message))
         .with_label(label);
@@ -103,7 +235,7 @@ fn render_in_context(
         builder = builder.with_note(note.join("\n"));
     }
     let mut buf = Vec::new();
-    builder.finish().write((file, source), &mut buf).ok()?;
+    builder.finish().write((name, source), &mut buf).ok()?;
     Some(String::from_utf8_lossy(&buf).into_owned())
 }
 
@@ -247,6 +379,34 @@ mod tests {
     }
 
     #[test]
+    fn long_lines_are_cut_to_an_excerpt_with_the_file_column() {
+        let needle = "最终解释权归贷款人所有";
+        let source = format!(
+            "借款合同\n{}{needle}{}\n",
+            "借款人应当按期还款。".repeat(30),
+            "逾期的应当支付违约金。".repeat(30)
+        );
+        let start = source.find(needle).unwrap();
+        let mut r = sample_report();
+        r.findings = vec![finding(
+            "CN-STD-001",
+            Severity::Error,
+            (2, 301, 312),
+            start..start + needle.len(),
+            Some("第五条"),
+        )];
+        r.sources.insert("contract.txt".into(), source);
+        let out = render_human(&r, false);
+        assert!(out.contains("contract.txt:2:301 "), "{out}");
+        assert!(out.contains(" 2 │ …"), "{out}");
+        let drawn = out.lines().filter(|l| l.contains('│'));
+        assert!(drawn.clone().count() > 3);
+        assert!(drawn.clone().all(|l| l.width() < 2 * CONTEXT + 40), "{out}");
+        let (text_col, col, width) = underline_under(&out, needle);
+        assert_eq!((col, width), (text_col, needle.width()), "{out}");
+    }
+
+    #[test]
     fn colour_can_be_switched_on() {
         assert!(render_human(&sample_report(), true).contains('\u{1b}'));
     }
@@ -317,5 +477,27 @@ mod tests {
         r.sources.insert("contract.txt".into(), String::new());
         let out = render_human(&r, false);
         assert!(out.starts_with("contract.txt:1:1: info [X-1]"), "{out}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_span_in_any_text_renders_without_panicking(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "第五条", "最终解释权", "\n", "\r\n", "\t", "APR 36%", "，", "①", "\u{200b}",
+                    "借款人应当按期还款。借款人应当按期还款。借款人应当按期还款。借款人应当按期还款。",
+                ]),
+                0..60,
+            ),
+            a in 0usize..3000,
+            b in 0usize..3000,
+        ) {
+            let text: String = pieces.concat();
+            let mut r = sample_report();
+            r.findings = vec![finding("P-1", Severity::Warning, (1, 1, 1), a.min(b)..a.max(b), None)];
+            r.sources.insert("contract.txt".into(), text);
+            let out = render_human(&r, false);
+            proptest::prop_assert!(out.contains("[P-1]"));
+        }
     }
 }
