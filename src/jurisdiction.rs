@@ -108,7 +108,7 @@ fn script_of(text: &str) -> Script {
 /// `适用香港特别行政区法律`, `受中华人民共和国法律管辖`, `适用中华人民共和国（不含港澳台）法律`.
 static CN_GOVERNING_LAW: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?:适用|受|依据|依照|按照|遵照|服从|根据)\s*(?P<place>[^\s，。；,.;:：（）()《》“”「」]{1,24}?)\s*(?:[（(][^）)]{0,80}[）)])?\s*(?:的)?\s*(?:法律|法例)",
+        r"(?:适用|受|依据|依照|按照|遵照|服从)\s*(?P<place>[^\s，。；,.;:：（）()《》“”「」]{1,24}?)\s*(?:[（(][^）)]{0,80}[）)])?\s*(?:的)?\s*(?:法律|法例)",
     )
     .unwrap_or_else(|e| unreachable!("constant regex: {e}"))
 });
@@ -519,6 +519,11 @@ mod tests {
             d.reason
         );
         assert_eq!(code("本协议适用新加坡法律。借款人应当按期还款。"), None);
+        // Advice from a Hong Kong lawyer is not Hong Kong law governing the contract.
+        assert_eq!(
+            code("根据香港法律顾问的意见，借款人应当按期还款。").as_deref(),
+            Some("CN")
+        );
     }
 
     #[test]

@@ -66,11 +66,15 @@ fn report_compiled(linter: &Linter, color: ColorChoice) -> ExitCode {
         );
     }
     let failures = linter.check_examples();
-    if !failures.is_empty() {
-        let diags: Vec<Diagnostic> = failures
-            .iter()
-            .map(|f| example_diagnostic(f, &linter.sources))
-            .collect();
+    let mut diags = Vec::new();
+    for f in &failures {
+        match example_diagnostic(f, &linter.sources) {
+            Some(d) => diags.push(d),
+            // The rule came from a file we no longer hold: the message alone says it all.
+            None => eprintln!("error[LL010]: {}", example_message(f)),
+        }
+    }
+    if !diags.is_empty() {
         eprint!("{}", lang::render(&diags, &linter.sources, color.stderr()));
     }
     let rules = &linter.plan.rules.rules;
@@ -98,26 +102,19 @@ fn report_compiled(linter: &Linter, color: ColorChoice) -> ExitCode {
 
 /// An LL010 diagnostic on the line of the failing example. The message names the rule and
 /// place itself, so it reads the same however the diagnostic is rendered.
-fn example_diagnostic(f: &ExampleFailure, sources: &[SourceFile]) -> Diagnostic {
-    let file = sources.iter().position(|s| s.path == f.file).unwrap_or(0);
-    let span = sources.get(file).map_or(0..0, |s| {
-        LineIndex::new(&s.text).line_range(&s.text, f.line)
-    });
-    let (expected, label) = if f.fire {
-        ("expected a finding", "this example should fire")
+fn example_diagnostic(f: &ExampleFailure, sources: &[SourceFile]) -> Option<Diagnostic> {
+    let file = sources.iter().position(|s| s.path == f.file)?;
+    let text = &sources.get(file)?.text;
+    let span = LineIndex::new(text).line_range(text, f.line);
+    let label = if f.fire {
+        "this example should fire"
     } else {
-        ("expected no finding", "this example should pass")
+        "this example should pass"
     };
-    Diagnostic {
+    Some(Diagnostic {
         code: "LL010",
         level: DiagLevel::Error,
-        message: format!(
-            "example of {} at {}:{} failed: {expected}, found {}",
-            f.rule,
-            f.file,
-            f.line,
-            count_noun(f.found, "finding", "findings")
-        ),
+        message: example_message(f),
         file,
         span,
         label: label.to_string(),
@@ -126,7 +123,22 @@ fn example_diagnostic(f: &ExampleFailure, sources: &[SourceFile]) -> Diagnostic 
             "run `loanlint explain {}` to see what the rule checks",
             f.rule
         )),
-    }
+    })
+}
+
+fn example_message(f: &ExampleFailure) -> String {
+    let expected = if f.fire {
+        "expected a finding"
+    } else {
+        "expected no finding"
+    };
+    format!(
+        "example of {} at {}:{} failed: {expected}, found {}",
+        f.rule,
+        f.file,
+        f.line,
+        count_noun(f.found, "finding", "findings")
+    )
 }
 
 #[cfg(test)]
@@ -153,7 +165,7 @@ mod tests {
             line: 3,
             found: 0,
         };
-        let d = example_diagnostic(&f, &sources);
+        let d = example_diagnostic(&f, &sources).unwrap();
         assert_eq!(d.file, 1);
         assert_eq!(
             &sources[1].text[d.span.clone()],
@@ -163,5 +175,10 @@ mod tests {
             d.message,
             "example of R-1 at b.rules:3 failed: expected a finding, found 0 findings"
         );
+        let elsewhere = ExampleFailure {
+            file: "gone.rules".into(),
+            ..f
+        };
+        assert!(example_diagnostic(&elsewhere, &sources).is_none());
     }
 }
