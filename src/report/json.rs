@@ -1,7 +1,165 @@
-use super::Report;
+use super::{InputError, Report, SubjectInfo};
+use crate::engine::{Finding, Severity};
+use serde::Serialize;
 
-/// The JSON report of `../shared/schemas/findings.schema.json` (version 1).
+/// The JSON report of `../shared/schemas/findings.schema.json` (version 1), pretty-printed.
+///
+/// The shape is spelled out here rather than derived from [`Finding`], so that a field added
+/// to the engine's type does not silently change the published schema.
 pub fn render_json(report: &Report) -> String {
-    let _ = report;
-    String::from("{}")
+    let doc = JsonReport {
+        version: 1,
+        findings: report.findings.iter().map(JsonFinding::from).collect(),
+        summary: JsonSummary::of(report),
+        input_errors: report
+            .input_errors
+            .iter()
+            .map(JsonInputError::from)
+            .collect(),
+        subjects: &report.subjects,
+    };
+    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
+        // Serialising plain strings and integers cannot fail; keep the output valid JSON anyway.
+        format!("{{\"version\":1,\"error\":{:?}}}", e.to_string())
+    });
+    text.push('\n');
+    text
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+    input_errors: Vec<JsonInputError<'a>>,
+    /// Which packs applied to each checked file, and why (an extension of the schema).
+    subjects: &'a [SubjectInfo],
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    concept: &'a str,
+    severity: Severity,
+    message: &'a str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    byte_start: usize,
+    byte_end: usize,
+    cite: &'a str,
+    help: &'a str,
+    snippet: &'a str,
+    clause: Option<&'a str>,
+    record: Option<&'a str>,
+}
+
+impl<'a> From<&'a Finding> for JsonFinding<'a> {
+    fn from(f: &'a Finding) -> Self {
+        JsonFinding {
+            rule: &f.rule,
+            concept: &f.concept,
+            severity: f.severity,
+            message: &f.message,
+            file: &f.file,
+            // The schema requires 1-based positions; an engine bug must not produce invalid JSON.
+            line: f.line.max(1),
+            column: f.column.max(1),
+            end_line: f.end_line.max(1),
+            end_column: f.end_column.max(1),
+            byte_start: f.byte_start,
+            byte_end: f.byte_end,
+            cite: &f.cite,
+            help: &f.help,
+            snippet: &f.snippet,
+            clause: f.clause.as_deref(),
+            record: f.record.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    findings: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+    input_errors: usize,
+}
+
+impl JsonSummary {
+    fn of(report: &Report) -> Self {
+        let counts = super::SeverityCounts::of(&report.findings);
+        JsonSummary {
+            files: report.files,
+            findings: report.findings.len(),
+            errors: counts.errors,
+            warnings: counts.warnings,
+            infos: counts.infos,
+            input_errors: report.input_errors.len(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonInputError<'a> {
+    file: &'a str,
+    line: Option<usize>,
+    message: &'a str,
+}
+
+impl<'a> From<&'a InputError> for JsonInputError<'a> {
+    fn from(e: &'a InputError) -> Self {
+        JsonInputError {
+            file: &e.file,
+            line: e.line,
+            message: e.message_without_file(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::tests::sample_report;
+
+    #[test]
+    fn every_schema_field_is_present_with_its_value() {
+        let report = sample_report();
+        let v: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["summary"]["files"], 2);
+        assert_eq!(v["summary"]["findings"], 2);
+        assert_eq!(v["summary"]["errors"], 1);
+        assert_eq!(v["summary"]["warnings"], 1);
+        let f = &v["findings"][0];
+        assert_eq!(f["rule"], "CN-STD-001");
+        assert_eq!(f["severity"], "error");
+        assert_eq!(f["line"], 2);
+        assert_eq!(f["column"], 8);
+        assert_eq!(f["byte_start"], 42);
+        assert_eq!(f["byte_end"], 75);
+        assert_eq!(f["snippet"], "最终解释权归贷款人所有");
+        assert_eq!(f["clause"], "第五条");
+        assert!(f["record"].is_null());
+        assert!(f.get("source_range").is_none());
+        assert_eq!(v["input_errors"][0]["file"], "bad.txt");
+        assert_eq!(v["input_errors"][0]["line"], 1);
+        assert_eq!(
+            v["input_errors"][0]["message"],
+            "not valid UTF-8 (first bad byte at line 1, byte 0)"
+        );
+        assert_eq!(v["subjects"][0]["jurisdiction"], "CN");
+    }
+
+    #[test]
+    fn empty_report_is_valid_json_with_empty_lists() {
+        let v: serde_json::Value = serde_json::from_str(&render_json(&Report::default())).unwrap();
+        assert_eq!(v["findings"], serde_json::json!([]));
+        assert_eq!(v["input_errors"], serde_json::json!([]));
+        assert_eq!(v["summary"]["findings"], 0);
+    }
 }

@@ -1,0 +1,337 @@
+//! Command-line interface: argument definitions, dispatch, and the small shared pieces
+//! (colour choice, output, loading rules). Errors become `error: …` on stderr and exit 2.
+
+mod check;
+mod explain;
+mod extract;
+mod rules;
+
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use loanlint::lint::{read_rule_paths, Linter, RulesError};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const ABOUT: &str = "Compliance checker for consumer-loan contracts (Chinese and English).";
+
+const LONG_ABOUT: &str = "\
+Compliance checker for consumer-loan contracts (Chinese and English).
+
+Contracts (.txt, .md) are checked against rule packs written in the loanlint rule language. The
+built-in packs are chosen per file by jurisdiction: Chinese contracts get the CN packs, English
+contracts the packs of the law named in their governing-law clause.
+
+Exit status: 0 no findings at or above --fail-on, 1 findings at or above --fail-on, 2 usage
+error, rule-file error or input error (a file that could not be read).";
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  loanlint check contracts/                 check every contract under a folder
+  loanlint check --format json a.txt > r.json
+  loanlint check --rules my.rules --fail-on warning templates/
+  loanlint rules list                       the built-in rules
+  loanlint explain CN-STD-001               what one rule checks, and why
+  loanlint extract contract.txt             the rates, amounts, terms and dates found";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  loanlint check                            check the current folder
+  loanlint check contracts/ extra/a.md      folders are walked for .txt and .md files
+  loanlint check --jurisdiction CN a.txt    apply the CN packs whatever the text says
+  loanlint check --rules house.rules .      built-in packs plus your own rules
+  loanlint check --no-builtin --rules r/ .  only your own rules
+  loanlint check --format json --output report.json --fail-on never .";
+
+const RULES_CHECK_EXAMPLES: &str = "\
+Examples:
+  loanlint rules check                      check the built-in packs and run their examples
+  loanlint rules check my-pack/             every .rules file under a folder, as one set";
+
+const EXPLAIN_EXAMPLES: &str = "\
+Examples:
+  loanlint explain CN-STD-001
+  loanlint explain --rules house.rules HOUSE-001";
+
+const EXTRACT_EXAMPLES: &str = "\
+Examples:
+  loanlint extract contract.txt
+  loanlint extract --format json contract.md";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "loanlint",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = MAIN_EXAMPLES,
+    propagate_version = true
+)]
+struct Cli {
+    /// When to colour the output: auto = when writing to a terminal and NO_COLOR is unset.
+    #[arg(long, value_enum, global = true, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check contract files and folders against the rules.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Check, test and list rule files.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Explain one rule: what it checks, its legal source, its parameters and examples.
+    #[command(after_help = EXPLAIN_EXAMPLES)]
+    Explain(ExplainArgs),
+    /// Show the facts (rates, amounts, durations, dates) found in one contract.
+    #[command(after_help = EXTRACT_EXAMPLES)]
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Subcommand)]
+enum RulesCommand {
+    /// Compile rule files, print their errors and warnings, and run their embedded examples.
+    #[command(after_help = RULES_CHECK_EXAMPLES)]
+    Check {
+        /// Rule files or folders of .rules files [default: the built-in packs]
+        paths: Vec<PathBuf>,
+    },
+    /// List the rules: id, severity, concept, title.
+    List {
+        #[command(flatten)]
+        rules: RuleArgs,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+/// Which rules to load.
+#[derive(Debug, Args)]
+struct RuleArgs {
+    /// Add the rules in this file or folder of .rules files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Do not load the built-in packs.
+    #[arg(long)]
+    no_builtin: bool,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// Contract files and folders [default: .]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Exit with status 1 when there are findings of this severity or higher.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Apply this jurisdiction's packs (e.g. CN, US) to every file instead of detecting it.
+    #[arg(long, value_name = "CODE", value_parser = parse_jurisdiction)]
+    jurisdiction: Option<String>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ExplainArgs {
+    /// The rule id, e.g. CN-STD-001.
+    rule: String,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
+#[derive(Debug, Args)]
+struct ExtractArgs {
+    /// The contract file.
+    file: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour text written to a stream that is (or is not) a terminal.
+    fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").map_or(true, |v| v.is_empty())
+            }
+        }
+    }
+
+    fn stdout(self) -> bool {
+        self.enabled(std::io::stdout().is_terminal())
+    }
+
+    fn stderr(self) -> bool {
+        self.enabled(std::io::stderr().is_terminal())
+    }
+}
+
+/// A jurisdiction code: two or three letters, optionally with a subdivision (`US-NY`).
+fn parse_jurisdiction(s: &str) -> Result<String, String> {
+    let (country, sub) = s.split_once('-').unwrap_or((s, ""));
+    let country_ok =
+        (2..=3).contains(&country.len()) && country.chars().all(|c| c.is_ascii_alphabetic());
+    let sub_ok = !s.contains('-')
+        || (!sub.is_empty() && sub.len() <= 3 && sub.chars().all(|c| c.is_ascii_alphanumeric()));
+    if country_ok && sub_ok {
+        Ok(s.to_ascii_uppercase())
+    } else {
+        Err(format!(
+            "`{s}` is not a jurisdiction code; use a country code such as CN or US"
+        ))
+    }
+}
+
+/// Exit statuses (see the long help).
+pub(crate) const EXIT_FINDINGS: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let color = cli.color;
+    match cli.command {
+        Command::Check(args) => check::run(&args, color),
+        Command::Rules(RulesCommand::Check { paths }) => rules::check(&paths, color),
+        Command::Rules(RulesCommand::List { rules, format }) => rules::list(&rules, format, color),
+        Command::Explain(args) => explain::run(&args, color),
+        Command::Extract(args) => extract::run(&args),
+    }
+}
+
+/// Build the linter from the built-in packs and `--rules` paths. Rule-file errors are
+/// rendered to stderr (with ariadne) before the error is returned; warnings about the user's
+/// own rule files are shown too (the built-in packs' warnings are for their authors).
+fn load_linter(args: &RuleArgs, color: ColorChoice) -> anyhow::Result<Linter> {
+    if args.no_builtin && args.rules.is_empty() {
+        anyhow::bail!("no rules to check with: --no-builtin needs --rules PATH");
+    }
+    let mut sources = if args.no_builtin {
+        Vec::new()
+    } else {
+        loanlint::builtin::rule_sources()
+    };
+    sources.extend(read_rule_paths(&args.rules)?);
+    match Linter::from_sources(sources) {
+        Ok(linter) => {
+            let own: Vec<_> = linter
+                .warnings
+                .iter()
+                .filter(|d| {
+                    linter
+                        .sources
+                        .get(d.file)
+                        .is_some_and(|f| !f.path.starts_with("<builtin>/"))
+                })
+                .cloned()
+                .collect();
+            if !own.is_empty() {
+                eprint!(
+                    "{}",
+                    loanlint::lang::render(&own, &linter.sources, color.stderr())
+                );
+            }
+            Ok(linter)
+        }
+        Err(RulesError::Invalid { files, diagnostics }) => {
+            eprint!(
+                "{}",
+                loanlint::lang::render(&diagnostics, &files, color.stderr())
+            );
+            let errors = diagnostics
+                .iter()
+                .filter(|d| d.level == loanlint::lang::DiagLevel::Error)
+                .count();
+            anyhow::bail!(
+                "{} in rule files",
+                loanlint::report::count_noun(errors, "error", "errors")
+            )
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Write `text` to the `--output` file, or to stdout. A closed pipe (`| head`) is not an
+/// error: the reader has seen what it wanted.
+fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    if let Some(path) = output {
+        return std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()));
+    }
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn arguments_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn jurisdiction_codes() {
+        assert_eq!(parse_jurisdiction("cn").unwrap(), "CN");
+        assert_eq!(parse_jurisdiction("US-NY").unwrap(), "US-NY");
+        assert!(parse_jurisdiction("China").is_err());
+        assert!(parse_jurisdiction("C").is_err());
+        assert!(parse_jurisdiction("US-").is_err());
+        assert!(parse_jurisdiction("中国").is_err());
+    }
+
+    #[test]
+    fn colour_choice() {
+        assert!(ColorChoice::Always.enabled(false));
+        assert!(!ColorChoice::Never.enabled(true));
+        assert!(!ColorChoice::Auto.enabled(false));
+    }
+}
