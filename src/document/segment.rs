@@ -118,7 +118,8 @@ fn split_sentences(text: &str, line: Range<usize>, out: &mut Vec<Region>) {
                 let run_end = i + s
                     .get(i..)
                     .map_or(1, |r| r.bytes().take_while(|&b| b == b'.').count());
-                if ends_sentence_at_dot(s, i, run_end) {
+                let sentence_start = start.unwrap_or(i);
+                if ends_sentence_at_dot(s, sentence_start, i, run_end) {
                     Some(run_end)
                 } else {
                     i = run_end;
@@ -183,9 +184,9 @@ const CLAUSE_WORDS: &[&str] = &[
 
 /// Whether the `.` run `dot..run_end` ends a sentence: it must be followed by
 /// whitespace or the end (closing quotes in between allowed), and not close a
-/// clause number at the line start (`1.`, `1.1.`, `Article 3.`), an
+/// number at the sentence start (`1.`, `1.1.`, `Article 3.`), an
 /// abbreviation (`e.g.`, `No.`) or an initial (`J. Smith`).
-fn ends_sentence_at_dot(s: &str, dot: usize, run_end: usize) -> bool {
+fn ends_sentence_at_dot(s: &str, sentence_start: usize, dot: usize, run_end: usize) -> bool {
     let mut after = run_end;
     while let Some(c) = s.get(after..).and_then(|r| r.chars().next()) {
         if !is_closer(c) {
@@ -202,7 +203,7 @@ fn ends_sentence_at_dot(s: &str, dot: usize, run_end: usize) -> bool {
     if run_end - dot > 1 {
         return true; // an ellipsis before a space
     }
-    let Some((word_start, word)) = word_before(s, dot) else {
+    let Some((word_start, word)) = word_before(s, sentence_start, dot) else {
         return true;
     };
     let bare = word.trim_start_matches(|c: char| !c.is_alphanumeric());
@@ -217,26 +218,44 @@ fn ends_sentence_at_dot(s: &str, dot: usize, run_end: usize) -> bool {
         }
     }
     if is_enumeration(bare) {
-        let before = s.get(..word_start).unwrap_or_default().trim_end();
+        let before = s
+            .get(sentence_start..word_start)
+            .unwrap_or_default()
+            .trim_end();
         if before.is_empty() {
             return false;
         }
-        let previous = before
-            .rsplit(char::is_whitespace)
-            .next()
-            .unwrap_or_default();
-        if CLAUSE_WORDS.contains(&previous.to_ascii_lowercase().as_str()) {
+        if is_clause_word(last_word(before)) {
             return false;
         }
     }
     true
 }
 
-/// The whitespace-delimited word ending at `end` (at most 40 chars back).
-fn word_before(s: &str, end: usize) -> Option<(usize, &str)> {
+/// The trailing run of ASCII letters and dots of `s`, ignoring trailing blanks.
+fn last_word(s: &str) -> &str {
+    let s = s.trim_end();
+    let len = s
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_alphabetic() || *b == b'.')
+        .count();
+    s.get(s.len() - len..).unwrap_or_default()
+}
+
+fn is_clause_word(word: &str) -> bool {
+    CLAUSE_WORDS.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// The whitespace-delimited word ending at `end` (at most 40 chars back, not
+/// before `floor`).
+fn word_before(s: &str, floor: usize, end: usize) -> Option<(usize, &str)> {
     let head = s.get(..end)?;
     let mut start = end;
     for (i, c) in head.char_indices().rev().take(40) {
+        if i < floor {
+            break;
+        }
         if c.is_whitespace() {
             break;
         }
@@ -879,11 +898,588 @@ fn letter_placeholder(text: &str, i: usize, found: &mut Vec<Range<usize>>) -> us
 /// Whether the word before `i` is `Article`, `Section`… (so `XX` is a Roman numeral).
 fn after_clause_word(text: &str, i: usize) -> bool {
     let from = crate::span::floor_char_boundary(text, i.saturating_sub(16));
-    let head = text.get(from..i).unwrap_or_default();
-    let previous = head
-        .trim_end()
-        .rsplit(char::is_whitespace)
-        .next()
-        .unwrap_or_default();
-    CLAUSE_WORDS.contains(&previous.to_ascii_lowercase().as_str())
+    is_clause_word(last_word(text.get(from..i).unwrap_or_default()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Document, Format};
+    use super::*;
+    use proptest::prelude::*;
+
+    fn text_doc(s: &str) -> Document {
+        Document::from_source("t.txt", Format::Text, s.to_string(), 0)
+    }
+
+    fn md_doc(s: &str) -> Document {
+        Document::from_source("t.md", Format::Markdown, s.to_string(), 0)
+    }
+
+    fn sentences(s: &str) -> Vec<&str> {
+        let st = segment(s, &[]);
+        st.sentences.iter().map(|r| &s[r.range.clone()]).collect()
+    }
+
+    fn numbers(doc: &Document) -> Vec<(&str, &str)> {
+        doc.clauses
+            .iter()
+            .map(|c| (c.number.as_str(), c.title.as_str()))
+            .collect()
+    }
+
+    fn clause_texts(doc: &Document) -> Vec<&str> {
+        doc.clauses
+            .iter()
+            .map(|c| &doc.text[c.range.clone()])
+            .collect()
+    }
+
+    fn blanks(s: &str) -> Vec<&str> {
+        find_blanks(s).into_iter().map(|r| &s[r]).collect()
+    }
+
+    /// Clauses are sorted, contiguous and cover the whole text.
+    fn assert_covering(doc: &Document) {
+        let mut at = 0;
+        for c in &doc.clauses {
+            assert_eq!(c.range.start, at, "{:?}", doc.clauses);
+            assert!(c.range.end >= c.range.start);
+            at = c.range.end;
+        }
+        assert_eq!(at, doc.text.len());
+    }
+
+    const CHINESE_AGREEMENT: &str = "\
+个人消费借款合同
+
+合同编号：【        】
+甲方（贷款人）：某某小额贷款有限公司
+乙方（借款人）：____________
+鉴于：
+1. 乙方因个人消费需要向甲方申请借款；
+2. 甲方同意按本合同约定向乙方提供借款。
+
+第一条 借款金额
+借款金额为人民币（大写）________元整（小写：￥________）。
+
+第二条　借款期限
+（一）借款期限为12个月，自____年__月__日起至____年__月__日止。
+（二）实际放款日与约定不一致的，以借据记载为准。
+
+第三条：利率与费用
+1. 年化利率为18%（单利）。
+2. 逾期罚息利率为借款利率上浮50%。
+1.1 罚息按日计收。
+第四条【还款方式】乙方按月等额本息还款。
+第五条 提前还款
+乙方可提前还款，无需支付违约金。
+第六条 违约责任
+一、乙方逾期的，甲方有权宣布借款提前到期。
+二、因不可抗力造成的损失，甲方不承担任何责任。
+第七条 个人信息
+第八条 争议解决
+因本合同产生的争议，提交甲方所在地人民法院诉讼解决。
+第九条 通知
+第十条 其他
+本合同自双方签字之日起生效。
+";
+
+    #[test]
+    fn chinese_agreement_clauses_are_the_articles_only() {
+        let doc = text_doc(CHINESE_AGREEMENT);
+        assert_covering(&doc);
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("", ""),
+                ("第一条", "借款金额"),
+                ("第二条", "借款期限"),
+                ("第三条", "利率与费用"),
+                ("第四条", "还款方式"),
+                ("第五条", "提前还款"),
+                ("第六条", "违约责任"),
+                ("第七条", "个人信息"),
+                ("第八条", "争议解决"),
+                ("第九条", "通知"),
+                ("第十条", "其他"),
+            ]
+        );
+        let texts = clause_texts(&doc);
+        assert!(texts[0].starts_with("个人消费借款合同") && texts[0].ends_with("提供借款。\n\n"));
+        assert_eq!(
+            texts[1],
+            "第一条 借款金额\n借款金额为人民币(大写)________元整(小写:￥________)。\n\n"
+        );
+        assert!(texts[3].contains("1.1 罚息按日计收。"));
+        assert!(texts[6].contains("二、因不可抗力"));
+        assert_eq!(texts[10], "第十条 其他\n本合同自双方签字之日起生效。\n");
+    }
+
+    #[test]
+    fn clause_markers_in_every_spelling() {
+        let doc = text_doc("第1条 定义\n正文\n第 2 条：借款\n  第十一条 其他\n第二十条款项\n");
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("第1条", "定义"),
+                ("第 2 条", "借款"),
+                ("第十一条", "其他"),
+                ("第二十条", "款项")
+            ]
+        );
+        assert_covering(&doc);
+    }
+
+    #[test]
+    fn chapters_end_clauses_and_stand_as_their_own() {
+        let doc = text_doc(
+            "第一章 总则\n第一条 目的\n正文。\n第二条 定义\n第二章 借款\n说明\n第三条 金额\n",
+        );
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("第一章", "总则"),
+                ("第一条", "目的"),
+                ("第二条", "定义"),
+                ("第二章", "借款"),
+                ("第三条", "金额"),
+            ]
+        );
+        assert_eq!(clause_texts(&doc)[3], "第二章 借款\n说明\n");
+        assert_covering(&doc);
+    }
+
+    #[test]
+    fn part_headings_directly_over_articles_act_as_chapters() {
+        let doc =
+            text_doc("一、总则\n第一条 目的\n（一）细则\n第二条 定义\n二、借款\n第三条 金额\n");
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("一、", "总则"),
+                ("第一条", "目的"),
+                ("第二条", "定义"),
+                ("二、", "借款"),
+                ("第三条", "金额"),
+            ]
+        );
+    }
+
+    #[test]
+    fn first_enumeration_style_is_the_clause_level() {
+        let doc = text_doc(
+            "借款协议\n一、借款金额\n（一）本金10000元。\n1. 分期发放\n二、利率\n三、其他\n",
+        );
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("", ""),
+                ("一、", "借款金额"),
+                ("二、", "利率"),
+                ("三、", "其他")
+            ]
+        );
+        let doc = text_doc("1. 借款金额\n1.1 本金\n1.2 利息\n2. 还款\n2.1 方式\n");
+        assert_eq!(numbers(&doc), [("1.", "借款金额"), ("2.", "还款")]);
+        let doc = text_doc("1.1 本金\n1.2 利息\n2. 还款\n2.1 方式\n");
+        assert_eq!(numbers(&doc), [("", ""), ("2.", "还款")]);
+        let doc = text_doc("（一）借款\n1、本金\n（二）还款\n");
+        assert_eq!(numbers(&doc), [("(一)", "借款"), ("(二)", "还款")]);
+        let doc = text_doc("1、借款\n2) 不是同一种\n2、还款\n");
+        assert_eq!(numbers(&doc), [("1、", "借款"), ("2、", "还款")]);
+    }
+
+    #[test]
+    fn decimals_dates_and_quantities_are_not_clause_numbers() {
+        let doc = text_doc("甲方\n1.5%的违约金\n2024.01.01签署\n1.5倍罚息\n12.5万元\n3.2条规定\n");
+        assert_eq!(numbers(&doc), [("", "")]);
+        assert_eq!(parse_marker("1.1借款"), Some((Style::Multi(2), 3)));
+        assert_eq!(parse_marker("1.1.1 借款"), Some((Style::Multi(3), 5)));
+        assert_eq!(parse_marker("2.1. 借款"), Some((Style::Multi(2), 4)));
+        assert_eq!(parse_marker("1000. 不是"), None);
+        assert_eq!(parse_marker("一方违约"), None);
+        assert_eq!(parse_marker("(1)利息"), Some((Style::ParenArabic, 3)));
+    }
+
+    const ENGLISH_AGREEMENT: &str = "\
+LOAN AGREEMENT
+
+This Loan Agreement is made between ABC Lending Co., Ltd. (the \"Lender\") and Mr. J. Smith.
+
+Article 1 Definitions
+Section 1.1 \"Loan\" means the principal amount of USD 10,000.
+Section 1.2 \"APR\" means the annual percentage rate.
+ARTICLE II. INTEREST AND FEES
+Section 2.1 The interest rate is 5.5% per annum.
+Section 2 shall survive termination of this Agreement.
+Article 3: Repayment
+The Borrower shall repay in 12 monthly installments.
+";
+
+    #[test]
+    fn english_agreement_articles_outrank_sections() {
+        let doc = text_doc(ENGLISH_AGREEMENT);
+        assert_covering(&doc);
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("", ""),
+                ("Article 1", "Definitions"),
+                ("ARTICLE II", "INTEREST AND FEES"),
+                ("Article 3", "Repayment"),
+            ]
+        );
+        assert!(clause_texts(&doc)[2].contains("Section 2 shall survive"));
+    }
+
+    #[test]
+    fn english_sections_alone_are_clauses() {
+        let doc = text_doc("Recitals (A) and (B).\nSection 1. The Loan\nText.\nSection 1.1 Amount\nSection 2 - Repayment\nClause 4 is referenced here.\n§ 3 Fees\n");
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("", ""),
+                ("Section 1", "The Loan"),
+                ("Section 2", "Repayment"),
+                ("§ 3", "Fees"),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbered_recitals_in_a_preamble_do_not_take_over() {
+        let doc = text_doc(
+            "鉴于：\n1. 甲方是一家公司；\n2. 乙方需要借款。\n第一条 借款\n1. 金额\n第二条 还款\n",
+        );
+        assert_eq!(
+            numbers(&doc),
+            [("", ""), ("第一条", "借款"), ("第二条", "还款")]
+        );
+    }
+
+    #[test]
+    fn markdown_headings_are_clauses() {
+        let src = "# 个人借款合同\n\n甲方：某某公司\n\n## 一、借款金额\n1. 本金**一万元**。\n### 说明\n文字\n## 二、利率\n年化利率18%。\n## 附则\n";
+        let doc = md_doc(src);
+        assert_covering(&doc);
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("", ""),
+                ("一、", "借款金额"),
+                ("二、", "利率"),
+                ("附则", "附则")
+            ]
+        );
+        assert_eq!(clause_texts(&doc)[0], "个人借款合同\n\n甲方:某某公司\n\n");
+        assert_eq!(
+            clause_texts(&doc)[1],
+            "一、借款金额\n1. 本金一万元。\n说明\n文字\n"
+        );
+        // Clause spans start at the first visible character, after the `## `.
+        assert_eq!(
+            doc.to_source(doc.clauses[2].range.clone()).start,
+            src.find("二、利率").unwrap()
+        );
+    }
+
+    #[test]
+    fn markdown_headings_with_article_markers() {
+        let doc =
+            md_doc("# 借款合同\n## 第一条 借款金额\n正文\n## 第二条 【利率】年化利率为18%。\n");
+        assert_eq!(
+            numbers(&doc),
+            [("", ""), ("第一条", "借款金额"), ("第二条", "利率")]
+        );
+        let long =
+            md_doc("## 这是一个非常非常长的标题用于测试截断到二十个字符的效果如何\n正文\n## 短\n");
+        assert_eq!(
+            long.clauses[0].number,
+            "这是一个非常非常长的标题用于测试截断到二"
+        );
+        assert_eq!(long.clauses[1].number, "短");
+    }
+
+    #[test]
+    fn a_lone_markdown_title_is_preamble() {
+        let doc = md_doc("# 借款合同\n\n1. 借款金额\n2. 利率\n");
+        assert_eq!(
+            numbers(&doc),
+            [("", ""), ("1.", "借款金额"), ("2.", "利率")]
+        );
+        let doc = md_doc("# 借款合同\n正文\n");
+        assert_eq!(numbers(&doc), [("", "")]);
+    }
+
+    #[test]
+    fn titles_are_cut_at_the_sentence_end_and_40_chars() {
+        let doc = text_doc("第一条 甲方同意向乙方提供借款。具体如下\n第二条 Interest. The rate\n第三条 一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一二三\n");
+        assert_eq!(doc.clauses[0].title, "甲方同意向乙方提供借款");
+        assert_eq!(doc.clauses[1].title, "Interest");
+        assert_eq!(doc.clauses[2].title.chars().count(), 40);
+    }
+
+    #[test]
+    fn leading_blank_lines_belong_to_the_first_clause() {
+        let doc = text_doc("\n\n第一条 甲\n第二条 乙");
+        assert_eq!(numbers(&doc), [("第一条", "甲"), ("第二条", "乙")]);
+        assert_eq!(doc.clauses[0].range, 0..doc.text.find("第二条").unwrap());
+        assert_covering(&doc);
+    }
+
+    #[test]
+    fn empty_and_whitespace_only_text() {
+        for s in ["", "   ", "\n\n \t\n"] {
+            let doc = text_doc(s);
+            assert!(doc.paragraphs.is_empty(), "{s:?}");
+            assert!(doc.sentences.is_empty());
+            assert!(doc.blanks.is_empty() || s.contains("   "));
+            assert_eq!(doc.clauses.len(), 1);
+            assert_eq!(doc.clauses[0].range, 0..s.len());
+            assert_eq!(doc.clauses[0].number, "");
+        }
+    }
+
+    #[test]
+    fn paragraphs_are_trimmed_non_blank_lines() {
+        let s = "  第一条 甲  \n\n\t乙方\r\n";
+        let doc = text_doc(s);
+        let paragraphs: Vec<&str> = doc
+            .paragraphs
+            .iter()
+            .map(|p| &doc.text[p.range.clone()])
+            .collect();
+        assert_eq!(paragraphs, ["第一条 甲", "乙方"]);
+    }
+
+    #[test]
+    fn chinese_sentences() {
+        assert_eq!(
+            sentences("甲方应按时还款。乙方有权提前还款！是否同意？同意；不同意"),
+            [
+                "甲方应按时还款。",
+                "乙方有权提前还款!",
+                "是否同意?",
+                "同意;",
+                "不同意"
+            ]
+            .map(|s| s.replace('!', "！").replace('?', "？").replace(';', "；"))
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            sentences("“本合同自签字之日起生效。”双方确认。（完）"),
+            ["“本合同自签字之日起生效。”", "双方确认。", "（完）"]
+        );
+        assert_eq!(
+            sentences("利率为1.5%。期限为一年。2. 逾期的，按日计息!!后续"),
+            [
+                "利率为1.5%。",
+                "期限为一年。",
+                "2. 逾期的，按日计息!!",
+                "后续"
+            ]
+        );
+        assert_eq!(
+            sentences("第一行\n第二行。\n\n  第三行  "),
+            ["第一行", "第二行。", "第三行"]
+        );
+    }
+
+    #[test]
+    fn english_sentences() {
+        assert_eq!(
+            sentences("The rate is 5.5% per annum. See Section 2, e.g. the fee. Mr. Smith agrees! Is it ok? Yes."),
+            [
+                "The rate is 5.5% per annum.",
+                "See Section 2, e.g. the fee.",
+                "Mr. Smith agrees!",
+                "Is it ok?",
+                "Yes.",
+            ]
+        );
+        assert_eq!(
+            sentences(
+                "1. Definitions. The terms apply.\n1.1. Loan means money.\nArticle 3. Fees apply."
+            ),
+            [
+                "1. Definitions.",
+                "The terms apply.",
+                "1.1. Loan means money.",
+                "Article 3. Fees apply."
+            ]
+        );
+        assert_eq!(
+            sentences("Visit https://a.com/x?id=1 now. He said \"stop.\" Then i.e. no. No. 5 stays... And ends"),
+            [
+                "Visit https://a.com/x?id=1 now.",
+                "He said \"stop.\"",
+                "Then i.e. no. No. 5 stays...",
+                "And ends"
+            ]
+        );
+    }
+
+    #[test]
+    fn sentences_are_sorted_and_within_paragraphs() {
+        let doc = text_doc(CHINESE_AGREEMENT);
+        let mut p = 0;
+        for w in doc.sentences.windows(2) {
+            assert!(w[0].range.end <= w[1].range.start);
+        }
+        for s in &doc.sentences {
+            while doc.paragraphs[p].range.end < s.range.end {
+                p += 1;
+            }
+            assert!(doc.paragraphs[p].range.start <= s.range.start);
+            assert!(!doc.text[s.range.clone()].trim().is_empty());
+        }
+    }
+
+    #[test]
+    fn template_blanks() {
+        assert_eq!(
+            blanks("合同编号:【    】,【】,【__】,【 填写 】"),
+            ["【    】", "【】", "【__】"]
+        );
+        assert_eq!(blanks("借款金额人民币____元,乙方:__"), ["____"]);
+        assert_eq!(
+            blanks("尊敬的${borrower_name},金额{{ amount }}元,${未闭合"),
+            ["${borrower_name}", "{{ amount }}"]
+        );
+        assert_eq!(
+            blanks("[  ] 同意 (  ) 不同意 [ ] (1) [x]"),
+            ["[  ]", "(  )"]
+        );
+        assert_eq!(blanks("签订日期:____年__月__日"), ["____年__月__日"]);
+        assert_eq!(blanks("日期:    年    月    日。"), ["    年    月    日"]);
+        assert_eq!(blanks("自2024年__月__日起"), ["__月__日"]);
+        assert_eq!(blanks("2024年1月1日,十二个月,一年  月"), Vec::<&str>::new());
+        assert_eq!(
+            blanks("人民币××元,XX银行,xxx先生,Article XX,XXL,xx,box,maxxx"),
+            ["××", "XX", "xxx"]
+        );
+        assert_eq!(blanks("【____】"), ["【____】"]);
+    }
+
+    #[test]
+    fn blanks_in_full_width_source_map_back() {
+        let src = "乙方：＿＿＿＿，编号【　　】";
+        let doc = text_doc(src);
+        let found: Vec<&str> = doc
+            .blanks
+            .iter()
+            .map(|r| &doc.source[doc.to_source(r.clone())])
+            .collect();
+        assert_eq!(found, ["＿＿＿＿", "【　　】"]);
+    }
+
+    #[test]
+    fn crlf_spans_map_to_file_bytes() {
+        let src = "第一条 借款\r\n年化利率（单利）：２４％。\r\n第二条 还款\r\n";
+        let doc = text_doc(src);
+        let at = doc.text.find("年化利率(单利):24%").unwrap();
+        let r = at..at + "年化利率(单利):24%".len();
+        assert_eq!(&src[doc.to_file(r)], "年化利率（单利）：２４％");
+        assert_eq!(numbers(&doc), [("第一条", "借款"), ("第二条", "还款")]);
+        let second = doc.to_file(doc.clauses[1].range.clone());
+        assert_eq!(&src[second], "第二条 还款\r\n");
+        let sentence = doc.sentences[1].range.clone();
+        assert_eq!(&src[doc.to_file(sentence)], "年化利率（单利）：２４％。");
+    }
+
+    #[test]
+    fn markdown_crlf_spans_map_to_file_bytes() {
+        let src = "## 第五条 免责\r\n对于损失，本合同**不承担任何责任**。\r\n";
+        let doc = md_doc(src);
+        let at = doc.text.find("不承担任何责任").unwrap();
+        let r = at..at + "不承担任何责任".len();
+        assert!(doc.is_emphasised(&r));
+        assert_eq!(
+            doc.to_file(r.clone()),
+            src.find("不承担").unwrap()..src.find("**。").unwrap()
+        );
+        assert_eq!(numbers(&doc), [("第五条", "免责")]);
+        let s = doc
+            .sentences
+            .iter()
+            .find(|s| s.range.contains(&at))
+            .unwrap();
+        assert_eq!(
+            &src[doc.to_file(s.range.clone())],
+            "对于损失，本合同**不承担任何责任**。"
+        );
+    }
+
+    #[test]
+    fn a_huge_single_line_is_linear() {
+        let unit = "甲方应于每月20日前还款1.5万元。XX银行【  】 ____ Mr. Smith ok. ";
+        let text = unit.repeat(100_000); // ~7 MB
+        let start = std::time::Instant::now();
+        let doc = text_doc(&text);
+        assert_eq!(doc.paragraphs.len(), 1);
+        assert_eq!(doc.sentences.len(), 200_000);
+        assert_eq!(doc.blanks.len(), 300_000);
+        assert_eq!(doc.clauses.len(), 1);
+        let md = md_doc(&text);
+        assert_eq!(md.sentences.len(), 200_000);
+        // Generous even for unoptimised builds; quadratic behaviour would take hours.
+        assert!(start.elapsed().as_secs() < 60, "{:?}", start.elapsed());
+    }
+
+    fn line() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "第一条 借款",
+            "第二章 总则",
+            "一、定义",
+            "(一)细则",
+            "1. 金额",
+            "1.1 本金",
+            "Article 2 Fees",
+            "Section 3. Loan",
+            "正文。第二句!",
+            "",
+            "   ",
+            "2) 项",
+            "# 标题",
+            "## 一、节",
+            "鉴于:",
+            "a.b. c",
+            "…… 。。",
+            "【  】____年__月__日",
+        ])
+        .prop_map(str::to_string)
+    }
+
+    proptest! {
+        #[test]
+        fn structure_is_sorted_and_covering(
+            lines in prop::collection::vec(line(), 0..25),
+            markdown in any::<bool>(),
+            crlf in any::<bool>(),
+        ) {
+            let src = lines.join(if crlf { "\r\n" } else { "\n" });
+            let doc = if markdown { md_doc(&src) } else { text_doc(&src) };
+            let mut at = 0;
+            for c in &doc.clauses {
+                prop_assert_eq!(c.range.start, at);
+                at = c.range.end;
+            }
+            prop_assert_eq!(at, doc.text.len());
+            for regions in [&doc.paragraphs, &doc.sentences] {
+                for w in regions.windows(2) {
+                    prop_assert!(w[0].range.end <= w[1].range.start);
+                }
+                for r in regions.iter() {
+                    prop_assert!(!r.range.is_empty());
+                    let t = &doc.text[r.range.clone()];
+                    prop_assert_eq!(t.trim(), t);
+                }
+            }
+            for w in doc.blanks.windows(2) {
+                prop_assert!(w[0].end < w[1].start);
+            }
+        }
+    }
 }
