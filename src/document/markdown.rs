@@ -23,7 +23,8 @@
 //!   is `_`/`__` between two letters or CJK characters (`snake_case`,
 //!   `金额__元`): only `*` is lenient about flanking.
 
-use super::normalize::{Heading, Normalised, TextBuilder};
+use super::normalize::{normalise_pattern_literal, Heading, Normalised, TextBuilder};
+use super::segment::starts_with_marker;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -242,7 +243,7 @@ impl<'a> Stripper<'a> {
             self.flush_paragraph();
             let after = skip_indentation(self.src, content.start + marker, content.end);
             self.paragraph.push(part(after..content.end, true));
-        } else if starts_ordered_item(text) {
+        } else if starts_ordered_item(text) || starts_with_clause_marker(text) {
             self.flush_paragraph();
             self.paragraph.push(part(content, true));
         } else {
@@ -557,6 +558,13 @@ fn bullet_marker(text: &str) -> Option<usize> {
         (Some(b'-' | b'*' | b'+'), Some(b' ' | b'\t')) => Some(2),
         _ => None,
     }
+}
+
+/// `第五条`, `（一）`, `一、`…: a clause starts a new paragraph even without a
+/// blank line before it, so a stray `**` cannot pair across clauses.
+fn starts_with_clause_marker(text: &str) -> bool {
+    let head: String = text.chars().take(24).collect();
+    starts_with_marker(&normalise_pattern_literal(&head))
 }
 
 /// `1.` / `1)` followed by a blank: a Markdown ordered item (its number stays).
@@ -1263,6 +1271,13 @@ mod tests {
         let n = md("**甲方\n\n乙方**");
         assert!(n.emphasis.is_empty());
         assert_eq!(n.text, "**甲方\n\n乙方**");
+    }
+
+    #[test]
+    fn emphasis_does_not_pair_across_clauses() {
+        let n = md("第一条 **借款\n第二条 还款**\n（一）利息**不承担**");
+        assert_eq!(n.text, "第一条 **借款\n第二条 还款**\n(一)利息不承担");
+        assert_eq!(emphasised(&n), ["不承担"]);
     }
 
     #[test]

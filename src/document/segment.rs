@@ -429,7 +429,17 @@ fn chinese_unit(s: &str) -> Option<(Style, usize)> {
     } else {
         return None;
     };
-    Some((style, s.len() - unit.len() + unit_len))
+    let after = unit.get(unit_len..)?;
+    if after.starts_with(|c: char| "的之所规约中项第款、和及或至与,。;)下内".contains(c))
+    {
+        return None; // 第五条的约定: a reference at the start of a wrapped line
+    }
+    Some((style, s.len() - after.len()))
+}
+
+/// Whether a normalised line starts with a clause or list marker.
+pub(crate) fn starts_with_marker(line: &str) -> bool {
+    parse_marker(line.trim_start()).is_some()
 }
 
 const ENGLISH_KEYWORDS: &[(&str, Option<Keyword>)] = &[
@@ -1017,14 +1027,22 @@ mod tests {
 
     #[test]
     fn clause_markers_in_every_spelling() {
-        let doc = text_doc("第1条 定义\n正文\n第 2 条：借款\n  第十一条 其他\n第二十条款项\n");
+        assert_eq!(parse_marker("第五条、第六条"), None);
+        assert_eq!(parse_marker("第三章所述"), None);
+        assert_eq!(
+            parse_marker("第三部分 附则"),
+            Some((Style::Chapter, "第三部分".len()))
+        );
+        let doc = text_doc(
+            "第1条 定义\n正文\n第 2 条：借款\n  第十一条 其他\n第五条的约定不适用\n第二十条费用\n",
+        );
         assert_eq!(
             numbers(&doc),
             [
                 ("第1条", "定义"),
                 ("第 2 条", "借款"),
                 ("第十一条", "其他"),
-                ("第二十条", "款项")
+                ("第二十条", "费用")
             ]
         );
         assert_covering(&doc);
