@@ -2,10 +2,9 @@
 //!
 //! Hand-written and lenient rather than CommonMark-exact: Chinese contracts
 //! written in Markdown routinely break CommonMark's flanking rules
-//! (`本合同**不承担任何责任**。` renders as plain asterisks there, but the author
-//! meant bold, and a regulator reading the rendered PDF from Word saw bold), so
-//! emphasis delimiters pair within a paragraph whenever they are not surrounded
-//! by whitespace.
+//! (`本合同**不承担任何责任**。` renders as plain asterisks under CommonMark,
+//! but the author meant bold and many editors show it so), so `*` delimiters
+//! pair within a paragraph whenever they are not surrounded by whitespace.
 //!
 //! Choices a reader of the output relies on:
 //! - one output line per source line (soft-wrapped lines are NOT joined), so a
@@ -79,16 +78,37 @@ fn split_lines(source: &str) -> Vec<Line> {
 }
 
 /// How many leading lines are YAML front matter (`---` … `---`), 0 if none.
+/// Only a short block whose lines all look like YAML counts: a contract that
+/// merely starts with a `---` rule must not lose the text before the next one.
 fn front_matter_lines(source: &str, lines: &[Line]) -> usize {
     let text = |l: &Line| source.get(l.content.clone()).unwrap_or_default().trim_end();
     if lines.first().map(text) != Some("---") {
         return 0;
     }
-    lines
-        .iter()
-        .skip(1)
-        .position(|l| matches!(text(l), "---" | "..."))
-        .map_or(0, |p| p + 2)
+    for (i, line) in lines.iter().enumerate().skip(1).take(MAX_FRONT_MATTER) {
+        let t = text(line);
+        if matches!(t, "---" | "...") {
+            return i + 1;
+        }
+        if !looks_like_yaml(t) {
+            return 0;
+        }
+    }
+    0
+}
+
+const MAX_FRONT_MATTER: usize = 100;
+
+/// `key: value`, `- item`, an indented continuation, a comment, or blank.
+fn looks_like_yaml(line: &str) -> bool {
+    if line.trim().is_empty() || line.starts_with([' ', '\t', '-', '#']) {
+        return true;
+    }
+    line.split_once(':').is_some_and(|(key, value)| {
+        !key.is_empty()
+            && !key.contains(char::is_whitespace)
+            && (value.is_empty() || value.starts_with(' '))
+    })
 }
 
 /// A line of a paragraph waiting to be rendered with its neighbours, so that
@@ -410,11 +430,22 @@ struct EmphasisState {
 }
 
 impl EmphasisState {
+    /// The innermost open tag called `name`, looking at most 64 deep so that
+    /// thousands of unclosed tags cannot make this quadratic.
+    fn open_tag(&self, name: &str) -> Option<usize> {
+        let floor = self.tags.len().saturating_sub(64);
+        let recent = self.tags.get(floor..)?;
+        recent
+            .iter()
+            .rposition(|(n, _)| n == name)
+            .map(|i| floor + i)
+    }
+
     fn tag(&mut self, tag: &Tag) {
         if tag.open {
             self.tags.push((tag.name.clone(), tag.emphatic));
             self.emphatic_tags += usize::from(tag.emphatic);
-        } else if let Some(i) = self.tags.iter().rposition(|(n, _)| *n == tag.name) {
+        } else if let Some(i) = self.open_tag(&tag.name) {
             // Closing a tag also closes anything left open inside it.
             for (_, emphatic) in self.tags.drain(i..) {
                 self.emphatic_tags -= usize::from(emphatic);
@@ -1422,6 +1453,8 @@ mod tests {
         assert_eq!(n.text, "\n\n\n正文");
         let n = md("---\n正文");
         assert_eq!(n.text, "\n正文");
+        let n = md("---\n第一条 借款\n---\n第二条");
+        assert_eq!(n.text, "\n第一条 借款\n\n第二条");
     }
 
     #[test]

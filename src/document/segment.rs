@@ -717,6 +717,7 @@ fn clause_number(text: &str, m: &Marker) -> String {
 /// sentence end, at most 40 characters; `【借款金额】` gives `借款金额`.
 fn clause_title(text: &str, m: &Marker) -> String {
     let rest = text.get(m.rest.clone()).unwrap_or_default();
+    let rest = truncate_chars(rest, 200);
     let rest = rest.trim_start_matches(|c: char| {
         c.is_whitespace() || matches!(c, ':' | '、' | '.' | '-' | '—' | '–' | ',' | '，')
     });
