@@ -28,15 +28,17 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 pub(crate) fn strip_and_normalise(source: &str) -> Normalised {
-    let lines = split_lines(source);
     let mut stripper = Stripper::new(source);
-    let skip = front_matter_lines(source, &lines);
-    for (index, line) in lines.iter().enumerate() {
+    let skip = front_matter_lines(source);
+    let mut lines = Lines { source, next: 0 }.peekable();
+    let mut index = 0;
+    while let Some(line) = lines.next() {
         if index < skip {
             stripper.emit_terminator(line.terminator.clone());
         } else {
-            stripper.line(index, &lines);
+            stripper.line(&line, lines.peek());
         }
+        index += 1;
     }
     stripper.finish()
 }
@@ -48,45 +50,55 @@ struct Line {
     terminator: Range<usize>,
 }
 
-fn split_lines(source: &str) -> Vec<Line> {
-    let bytes = source.as_bytes();
-    let mut lines = Vec::new();
-    let mut start = 0;
-    while start <= bytes.len() {
-        let rest = bytes.get(start..).unwrap_or_default();
-        match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+/// The lines of a text, split at `\n`, `\r\n` and lone `\r`.
+struct Lines<'a> {
+    source: &'a str,
+    /// Start of the next line; past the end when done.
+    next: usize,
+}
+
+impl Iterator for Lines<'_> {
+    type Item = Line;
+
+    fn next(&mut self) -> Option<Line> {
+        let bytes = self.source.as_bytes();
+        let start = self.next;
+        let rest = bytes.get(start..)?;
+        let line = match rest.iter().position(|&b| b == b'\n' || b == b'\r') {
             Some(p) => {
                 let end = start + p;
-                let crlf = bytes.get(end) == Some(&b'\r') && bytes.get(end + 1) == Some(&b'\n');
+                let crlf = rest.get(p..p + 2) == Some(b"\r\n");
                 let next = end + if crlf { 2 } else { 1 };
-                lines.push(Line {
+                self.next = next;
+                Line {
                     content: start..end,
                     terminator: end..next,
-                });
-                start = next;
+                }
             }
             None => {
-                lines.push(Line {
+                self.next = bytes.len() + 1;
+                Line {
                     content: start..bytes.len(),
                     terminator: bytes.len()..bytes.len(),
-                });
-                break;
+                }
             }
-        }
+        };
+        Some(line)
     }
-    lines
 }
 
 /// How many leading lines are YAML front matter (`---` … `---`), 0 if none.
 /// Only a short block whose lines all look like YAML counts: a contract that
 /// merely starts with a `---` rule must not lose the text before the next one.
-fn front_matter_lines(source: &str, lines: &[Line]) -> usize {
+fn front_matter_lines(source: &str) -> usize {
     let text = |l: &Line| source.get(l.content.clone()).unwrap_or_default().trim_end();
-    if lines.first().map(text) != Some("---") {
+    let mut lines = Lines { source, next: 0 };
+    if lines.next().as_ref().map(text) != Some("---") {
         return 0;
     }
-    for (i, line) in lines.iter().enumerate().skip(1).take(MAX_FRONT_MATTER) {
-        let t = text(line);
+    for (i, line) in lines.enumerate().take(MAX_FRONT_MATTER) {
+        let i = i + 1;
+        let t = text(&line);
         if matches!(t, "---" | "...") {
             return i + 1;
         }
@@ -180,10 +192,7 @@ impl<'a> Stripper<'a> {
         self.emit_terminator(line.terminator.clone());
     }
 
-    fn line(&mut self, index: usize, lines: &[Line]) {
-        let Some(line) = lines.get(index) else {
-            return;
-        };
+    fn line(&mut self, line: &Line, next: Option<&Line>) {
         let mut start = line.content.start;
         let end = line.content.end;
         if let Some(fence) = &self.fence {
@@ -217,14 +226,11 @@ impl<'a> Stripper<'a> {
             self.in_table = false;
             return self.empty_line(line);
         }
-        self.block_line(start..end, index, lines);
+        self.block_line(start..end, line, next);
     }
 
     /// Classify a line (indentation and blockquote markers already removed).
-    fn block_line(&mut self, content: Range<usize>, index: usize, lines: &[Line]) {
-        let Some(line) = lines.get(index) else {
-            return;
-        };
+    fn block_line(&mut self, content: Range<usize>, line: &Line, next: Option<&Line>) {
         let text = self.slice(content.clone());
         let part = |content: Range<usize>, list_item| Part {
             content,
@@ -249,7 +255,7 @@ impl<'a> Stripper<'a> {
         if is_thematic_break(text) || is_link_definition(text) {
             return self.empty_line(line);
         }
-        if self.is_table_row(text, index, lines) {
+        if self.is_table_row(text, next) {
             if self.in_table && is_table_separator(text) {
                 return self.empty_line(line);
             }
@@ -291,14 +297,14 @@ impl<'a> Stripper<'a> {
         }
     }
 
-    fn is_table_row(&self, text: &str, index: usize, lines: &[Line]) -> bool {
+    fn is_table_row(&self, text: &str, next: Option<&Line>) -> bool {
         if !text.contains('|') {
             return false;
         }
         if self.in_table {
             return true;
         }
-        lines.get(index + 1).is_some_and(|next| {
+        next.is_some_and(|next| {
             let start = skip_indentation(self.src, next.content.start, next.content.end);
             let start = strip_blockquote(self.src, start, next.content.end);
             is_table_separator(self.slice(start..next.content.end))
