@@ -1220,6 +1220,25 @@ The Borrower shall repay in 12 monthly installments.
     }
 
     #[test]
+    fn english_markdown_agreement() {
+        let doc = md_doc("# Loan Agreement\n\nBetween **ABC Co.** and you.\n\n## Article 1 Definitions\n\"Loan\" means the money.\n## Article 2. Liability\nThe Lender shall __not be liable__ for delays.\n");
+        assert_eq!(
+            numbers(&doc),
+            [
+                ("", ""),
+                ("Article 1", "Definitions"),
+                ("Article 2", "Liability")
+            ]
+        );
+        let emphasised: Vec<&str> = doc.emphasis.iter().map(|r| &doc.text[r.clone()]).collect();
+        assert_eq!(emphasised, ["ABC Co.", "not be liable"]);
+        assert_eq!(
+            clause_texts(&doc)[2],
+            "Article 2. Liability\nThe Lender shall not be liable for delays.\n"
+        );
+    }
+
+    #[test]
     fn a_lone_markdown_title_is_preamble() {
         let doc = md_doc("# 借款合同\n\n1. 借款金额\n2. 利率\n");
         assert_eq!(
