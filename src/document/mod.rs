@@ -127,7 +127,15 @@ impl Document {
             // The end of the source character that produced the range's last character.
             let last = crate::span::floor_char_boundary(&self.text, r.end - 1);
             let s = crate::span::floor_char_boundary(&self.source, self.map.to_source(last));
-            s + self.source[s..].chars().next().map_or(0, char::len_utf8)
+            let rest = self.source.get(s..).unwrap_or_default();
+            // A `\n` made from a `\r\n` pair ends after the pair.
+            let crlf = self.text.get(last..).is_some_and(|t| t.starts_with('\n'))
+                && rest.starts_with("\r\n");
+            s + if crlf {
+                2
+            } else {
+                rest.chars().next().map_or(0, char::len_utf8)
+            }
         } else {
             start
         };
