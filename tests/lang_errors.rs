@@ -207,7 +207,9 @@ fn ll003_percent_compared_with_money() {
     ));
     let d = expect(&f, "LL003", 10, 28);
     assert_eq!(d.message, "cannot compare percent with money");
-    assert_eq!(d.others.len(), 2);
+    assert_eq!(&f[0].text[d.span.clone()], "r.annualised");
+    assert_eq!(d.others.len(), 1);
+    assert_eq!(&f[0].text[d.others[0].0.clone()], "10000 CNY");
 }
 
 #[test]
@@ -307,7 +309,10 @@ fn ll004_accounts_for_escaped_slashes_and_flags() {
 fn ll004_in_a_lexicon_entry() {
     let f = one("pack t\nlexicon 词表 = [\"好\", /坏{2,1}/]\n");
     let d = expect(&f, "LL004", 2, 22);
-    assert!(d.message.contains("invalid regex"), "{}", d.message);
+    assert_eq!(
+        d.message,
+        "invalid repetition count range, the start must be <= the end"
+    );
 }
 
 // ---------------------------------------------------------------- LL005 … LL009
@@ -698,4 +703,59 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(diags.iter().any(|d| d.code == "LL001"));
     let chain = format!("require 1 {} > 0", "+ 1 ".repeat(5000));
     no_panic(&rule_with(&chain));
+}
+
+#[test]
+fn symbols_resolve_against_the_enum_on_either_side() {
+    // A param named like an enum value does not hide the value next to an enum.
+    let text = rule_with(
+        "forbid each rate r where (annual == r.period or r.kind == fee) and r.annualised > fee",
+    )
+    .replace("param apr_cap: percent = 24%", "param fee: percent = 24%");
+    let f = one(&text);
+    let (set, _) = match compile(&f) {
+        Ok(x) => x,
+        Err(d) => panic!("{}", render(&d, &f, false)),
+    };
+    let ir::Assertion::Forbid { query, .. } = &set.rules[0].assertion else {
+        panic!("forbid expected")
+    };
+    let filter = format!("{:?}", query.filter);
+    assert!(
+        filter.contains("Compare(Eq, Const(Symbol(\"annual\")), Prop(Var(0), Period))"),
+        "{filter}"
+    );
+    assert!(
+        filter.contains("Compare(Eq, Prop(Var(0), Kind), Const(Symbol(\"fee\")))"),
+        "{filter}"
+    );
+    assert!(
+        filter.contains("Compare(Gt, Prop(Var(0), Annualised), Param(0))"),
+        "{filter}"
+    );
+    // Two enums do not mix.
+    let f = one(&rule_with("forbid each rate r where r.kind == r.period"));
+    let d = expect(&f, "LL003", 10, 28);
+    assert!(
+        d.message.starts_with("cannot compare a `kind` value"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+#[ignore = "prints rendered diagnostics for a look by eye"]
+fn show_rendered_diagnostics() {
+    let cases = [
+        rule_with("forbid each rate r where r.annualised > 10000 CNY"),
+        rule_with("forbid /最终(解释权/"),
+        rule_with("forbid each sentence where count(sentence where sentence matches words) > 1"),
+        rule_with("forbid words").replace("message \"m\"", "message \"最终解释权：{match.txt}\""),
+        rule_with("forbid each rate r where r.annualised = apr_cap"),
+        rule_with("forbid words").replace("  severity error\n", ""),
+    ];
+    for c in cases {
+        let f = one(&c);
+        println!("{}", render(&diagnostics(&f), &f, false));
+    }
 }

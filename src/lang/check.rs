@@ -693,13 +693,8 @@ impl<'a> Checker<'a> {
             }
             regex_syntax::Error::Translate(e) => (e.kind().to_string(), *e.span(), None),
             other => {
-                let d = Diagnostic::error(
-                    "LL004",
-                    file,
-                    lit.span.clone(),
-                    format!("invalid regex: {other}"),
-                )
-                .with_label("this regex");
+                let d = Diagnostic::error("LL004", file, lit.span.clone(), other.to_string())
+                    .with_label("this regex");
                 self.report(d);
                 return;
             }
@@ -713,9 +708,9 @@ impl<'a> Checker<'a> {
             "LL004",
             file,
             to_file(span.start.offset)..to_file(span.end.offset),
-            format!("invalid regex: {message}"),
+            message,
         )
-        .with_label(message);
+        .with_label("here");
         if let Some(aux) = aux {
             d = d.with_other(
                 to_file(aux.start.offset)..to_file(aux.end.offset),
@@ -1270,6 +1265,23 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Next to an enum value, a lone name that is one of the enum's values is that value,
+    /// even if a param has the same name (a binder of that name still wins).
+    fn symbol_or_value(&mut self, rc: &mut RuleCx, e: &ast::Expr, other: &Ty) -> Typed {
+        if let (Some(name), Ty::Symbol(en)) = (single_name(e), other) {
+            if rc.lookup(name).is_none() {
+                if let Some(v) = en.values.iter().find(|v| **v == name) {
+                    return Typed {
+                        ir: ir::Expr::Const(Value::Symbol((*v).to_string())),
+                        ty: Ty::Symbol(en),
+                        span: e.span.clone(),
+                    };
+                }
+            }
+        }
+        self.value(rc, e)
+    }
+
     /// Resolve a bare name against the enum on the other side of `==`, `!=` or `in`.
     fn resolve_symbol(&mut self, rc: &RuleCx, t: Typed, other: &Ty) -> Typed {
         let (Ty::Bare(name), Ty::Symbol(e)) = (&t.ty, other) else {
@@ -1391,7 +1403,7 @@ impl<'a> Checker<'a> {
                 let l = self.settle(rc, l);
                 let r = self.value(rc, right);
                 let r = self.settle(rc, r);
-                let ty = self.arith_type(rc, *op, &l, &r, &span);
+                let ty = self.arith_type(rc, *op, &l, &r);
                 (ir::Expr::Arith(*op, Box::new(l.ir), Box::new(r.ir)), ty)
             }
             K::Literal(lit) => literal_value(lit),
@@ -1409,8 +1421,16 @@ impl<'a> Checker<'a> {
         right: &ast::Expr,
         span: Span,
     ) -> Typed {
-        let l = self.value(rc, left);
-        let r = self.value(rc, right);
+        // A lone name has no queries in it, so checking the other side first does not change
+        // slot numbers; it lets the name be read as a value of the other side's enum.
+        let (l, r) = if single_name(left).is_some() {
+            let r = self.value(rc, right);
+            (self.symbol_or_value(rc, left, &r.ty), r)
+        } else {
+            let l = self.value(rc, left);
+            let r = self.symbol_or_value(rc, right, &l.ty);
+            (l, r)
+        };
         let l = self.resolve_symbol(rc, l, &r.ty);
         let r = self.resolve_symbol(rc, r, &l.ty);
         let l = self.settle(rc, l);
@@ -1428,10 +1448,11 @@ impl<'a> Checker<'a> {
             } else {
                 format!("cannot compare {} with {}", l.ty, r.ty)
             };
-            let mut d = Diagnostic::error("LL003", rc.file, span.clone(), message)
-                .with_label(format!("{} {} {}", l.ty, cmp_symbol(op), r.ty))
-                .with_other(l.span.clone(), format!("{}", l.ty))
-                .with_other(r.span.clone(), format!("{}", r.ty));
+            // Primary label on the left operand, secondary on the right: ariadne draws
+            // a label over the whole comparison on top of the two as a tangle.
+            let mut d = Diagnostic::error("LL003", rc.file, l.span.clone(), message)
+                .with_label(format!("this is {}", l.ty))
+                .with_other(r.span.clone(), format!("this is {}", r.ty));
             if matches!((&l.ty, &r.ty), (Ty::List(_), _) | (_, Ty::List(_))) {
                 d = d.with_help("to test membership, write `x in [a, b]`");
             } else if ordering && l.ty.agrees(&r.ty) {
@@ -1475,12 +1496,11 @@ impl<'a> Checker<'a> {
                         Diagnostic::error(
                             "LL003",
                             rc.file,
-                            span.clone(),
+                            v.span.clone(),
                             format!("cannot look for {a} in {}", s.ty),
                         )
-                        .with_label(format!("{a} in {}", s.ty))
-                        .with_other(v.span.clone(), a.to_string())
-                        .with_other(s.span.clone(), s.ty.to_string()),
+                        .with_label(format!("this is {a}"))
+                        .with_other(s.span.clone(), format!("this is {}", s.ty)),
                     );
                 }
                 ir::Expr::InList(Box::new(v.ir), Box::new(s.ir))
@@ -1520,10 +1540,12 @@ impl<'a> Checker<'a> {
         let mut out = Vec::new();
         let mut first: Option<Ty> = element.cloned();
         for item in items {
-            let t = self.value(rc, item);
             let t = match &first {
-                Some(want) => self.resolve_symbol(rc, t, want),
-                None => t,
+                Some(want) => {
+                    let t = self.symbol_or_value(rc, item, want);
+                    self.resolve_symbol(rc, t, want)
+                }
+                None => self.value(rc, item),
             };
             let t = self.settle(rc, t);
             match &first {
@@ -1648,14 +1670,7 @@ impl<'a> Checker<'a> {
         Ty::Error
     }
 
-    fn arith_type(
-        &mut self,
-        rc: &RuleCx,
-        op: ast::ArithOp,
-        l: &Typed,
-        r: &Typed,
-        span: &Span,
-    ) -> Ty {
+    fn arith_type(&mut self, rc: &RuleCx, op: ast::ArithOp, l: &Typed, r: &Typed) -> Ty {
         use ast::ArithOp::*;
         let scalable = |t: &Ty| matches!(t, Ty::Percent | Ty::Money | Ty::Duration);
         let ty = match (op, &l.ty, &r.ty) {
@@ -1677,10 +1692,9 @@ impl<'a> Checker<'a> {
             Div => format!("cannot divide {} by {}", l.ty, r.ty),
         };
         self.report(
-            Diagnostic::error("LL003", rc.file, span.clone(), message)
-                .with_label(format!("{} and {}", l.ty, r.ty))
-                .with_other(l.span.clone(), l.ty.to_string())
-                .with_other(r.span.clone(), r.ty.to_string())
+            Diagnostic::error("LL003", rc.file, l.span.clone(), message)
+                .with_label(format!("this is {}", l.ty))
+                .with_other(r.span.clone(), format!("this is {}", r.ty))
                 .with_help("arithmetic: number with number; percent, money or duration with its own kind (+, -) or with a number (*, /)"),
         );
         Ty::Error
@@ -1905,6 +1919,14 @@ fn closing_brace(text: &str, from: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// The name of an expression that is just one name (`annual`, `apr_cap`).
+fn single_name(e: &ast::Expr) -> Option<&str> {
+    match &e.kind {
+        ast::ExprKind::Path(ids) if ids.len() == 1 => ids.first().map(|i| i.name.as_str()),
+        _ => None,
+    }
 }
 
 fn literal_value(lit: &ast::Literal) -> (ir::Expr, Ty) {

@@ -74,8 +74,7 @@ impl<'a> Builder<'a> {
     // ------------------------------------------------------------ helpers
 
     fn span(&self, p: &Pair<'_, Rule>) -> Span {
-        let s = p.as_span();
-        (self.map)(s.start())..(self.map)(s.end())
+        (self.map)(p.as_span().start())..(self.map)(end_without_trivia(p))
     }
 
     fn error(
@@ -705,6 +704,17 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Where a pair's text really ends. A non-atomic rule whose last element is optional or
+/// repeated also covers the whitespace and comments pest skipped while looking for it; its
+/// last child does not.
+fn end_without_trivia(p: &Pair<'_, Rule>) -> usize {
+    let mut last = p.clone();
+    while let Some(child) = last.clone().into_inner().last() {
+        last = child;
+    }
+    last.as_span().end()
+}
+
 fn arith(op: ArithOp, left: Box<Expr>, right: Box<Expr>) -> ExprKind {
     ExprKind::Arith { op, left, right }
 }
@@ -1017,5 +1027,165 @@ fn friendly(rule: Rule) -> &'static [&'static str] {
         lex_entry | pattern_atom => &["a pattern (a `/regex/`, a \"string\" or a lexicon name)"],
         primary | literal | path_head | decimal => &["a value"],
         WHITESPACE | COMMENT => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> RuleFile {
+        let source = SourceFile {
+            path: "t.rules".into(),
+            text: text.into(),
+        };
+        match parse(&source, 0) {
+            Ok(f) => f,
+            Err(d) => panic!("{}: {:?}", d.message, d.span),
+        }
+    }
+
+    fn param_default(text: &str) -> Literal {
+        let f = parse_text(&format!("pack t\nparam p: number = {text}\n"));
+        match f.items.first() {
+            Some(Item::Param(p)) => p.default.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_are_exact_values() {
+        let d = |n: i64| Decimal::from(n);
+        assert_eq!(param_default("0.5"), Literal::Number(Decimal::new(5, 1)));
+        assert_eq!(param_default("-3"), Literal::Number(d(-3)));
+        assert_eq!(param_default("24%"), Literal::Percent(d(24)));
+        assert_eq!(
+            param_default("10000.50 CNY"),
+            Literal::Money {
+                amount: Decimal::new(1_000_050, 2),
+                currency: "CNY".into()
+            }
+        );
+        assert_eq!(param_default("15min"), Literal::Duration(d(900)));
+        assert_eq!(param_default("12h"), Literal::Duration(d(43_200)));
+        assert_eq!(param_default("2w"), Literal::Duration(d(14 * 86_400)));
+        assert_eq!(param_default("6mo"), Literal::Duration(d(180 * 86_400)));
+        assert_eq!(param_default("1y"), Literal::Duration(d(365 * 86_400)));
+        assert_eq!(param_default("8:30"), Literal::Time(8 * 3600 + 30 * 60));
+        assert_eq!(
+            param_default("2024-02-29"),
+            Literal::Date {
+                year: 2024,
+                month: 2,
+                day: 29
+            }
+        );
+        assert_eq!(
+            param_default("\"a\\\"b\\n\\\\\""),
+            Literal::Text("a\"b\n\\".into())
+        );
+        assert_eq!(
+            param_default("[\"股票\", \"期货\",]"),
+            Literal::List(vec!["股票".into(), "期货".into()])
+        );
+        assert_eq!(param_default("true"), Literal::Bool(true));
+    }
+
+    #[test]
+    fn every_node_keeps_its_byte_span() {
+        let text = "pack 包-x\n";
+        let source = SourceFile {
+            path: "t".into(),
+            text: text.into(),
+        };
+        assert!(parse(&source, 0).is_err(), "pack ids are lower-case ASCII");
+
+        let text = "pack t # comment\nrule R-1 \"标题\" {\n  forbid each sentence s of /a\\/b/i within 5 chars of \"x\" where s.clause.title == \"y\"\n}\n";
+        let f = parse_text(text);
+        let Some(Item::Rule(r)) = f.items.first() else {
+            panic!("rule expected")
+        };
+        assert_eq!(&text[r.id.span.clone()], "R-1");
+        assert_eq!(&text[r.title.span.clone()], "\"标题\"");
+        let Some(RuleItem::Assertion(Assertion::Forbid { query, span, .. })) = r.items.first()
+        else {
+            panic!("forbid expected")
+        };
+        assert_eq!(
+            &text[span.clone()],
+            "forbid each sentence s of /a\\/b/i within 5 chars of \"x\" where s.clause.title == \"y\""
+        );
+        assert_eq!(&text[query.kind_span.clone()], "sentence");
+        let Some(Pattern::Within {
+            left,
+            distance,
+            distance_span,
+            right,
+            span,
+        }) = &query.pattern
+        else {
+            panic!("within expected")
+        };
+        assert_eq!(*distance, 5);
+        assert_eq!(&text[distance_span.clone()], "5");
+        assert_eq!(&text[span.clone()], "/a\\/b/i within 5 chars of \"x\"");
+        let Pattern::Regex(re) = left.as_ref() else {
+            panic!("regex expected")
+        };
+        assert_eq!((re.pattern.as_str(), re.flags.as_str()), ("a/b", "i"));
+        assert_eq!(&text[re.span.clone()], "/a\\/b/i");
+        assert!(matches!(right.as_ref(), Pattern::Literal(s) if s.value == "x"));
+        let filter = query.filter.as_ref().expect("filter");
+        assert_eq!(&text[filter.span.clone()], "s.clause.title == \"y\"");
+        let ExprKind::Compare { left, .. } = &filter.kind else {
+            panic!("compare expected")
+        };
+        let ExprKind::Path(ids) = &left.kind else {
+            panic!("path expected")
+        };
+        let names: Vec<&str> = ids.iter().map(|i| &text[i.span.clone()]).collect();
+        assert_eq!(names, ["s", "clause", "title"]);
+    }
+
+    #[test]
+    fn precedence_or_and_not_comparison_sum_product() {
+        let text = "pack t\nrule R-1 \"t\" {\n  require not a == 1 + 2 * 3 and b or c\n}\n";
+        let f = parse_text(text);
+        let Some(Item::Rule(r)) = f.items.first() else {
+            panic!("rule expected")
+        };
+        let Some(RuleItem::Assertion(Assertion::Require { cond, .. })) = r.items.first() else {
+            panic!("require expected")
+        };
+        // ((not (a == (1 + (2 * 3)))) and b) or c
+        let ExprKind::Or(and, c) = &cond.kind else {
+            panic!("or at the top: {cond:?}")
+        };
+        assert!(matches!(&c.kind, ExprKind::Path(p) if p[0].name == "c"));
+        let ExprKind::And(not, _) = &and.kind else {
+            panic!("and below or")
+        };
+        let ExprKind::Not(cmp) = &not.kind else {
+            panic!("not below and")
+        };
+        let ExprKind::Compare { right, .. } = &cmp.kind else {
+            panic!("comparison below not")
+        };
+        let ExprKind::Arith {
+            op: ArithOp::Add,
+            right: product,
+            ..
+        } = &right.kind
+        else {
+            panic!("sum on the right")
+        };
+        assert!(matches!(
+            product.kind,
+            ExprKind::Arith {
+                op: ArithOp::Mul,
+                ..
+            }
+        ));
+        assert_eq!(&text[product.span.clone()], "2 * 3");
     }
 }
