@@ -667,12 +667,103 @@ fn no_panic(text: &str) {
     let _ = render(&diags, &f, false);
 }
 
+/// Syntactically plausible expressions with random types, to drive the checker down every
+/// path (most of them are type errors, which is the point).
+fn expression() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec![
+        "r",
+        "r.annualised",
+        "r.period",
+        "r.kind",
+        "r.value",
+        "apr_cap",
+        "annual",
+        "fee",
+        "3",
+        "24%",
+        "10 CNY",
+        "30d",
+        "22:00",
+        "2021-01-01",
+        "\"x\"",
+        "true",
+        "document",
+        "s",
+        "s.text",
+        "s.emphasised",
+        "s.clause",
+        "s.clause.number",
+        "[annual, 3]",
+        "[]",
+        "match.text",
+        "foo",
+        "r.foo",
+        "document.text",
+        "rate",
+        "sentence",
+    ])
+    .prop_map(str::to_string);
+    leaf.prop_recursive(4, 32, 3, |inner| {
+        let op = prop::sample::select(vec![
+            "and", "or", "==", "!=", "<", ">=", "+", "-", "*", "/", "in",
+        ]);
+        let query = prop::sample::select(vec![
+            "sentence s where",
+            "rate r where",
+            "rate where",
+            "clause c of words where",
+            "money m where",
+            "sentence s2 where",
+            "match of /x/ where",
+            "date d where",
+        ]);
+        prop_oneof![
+            (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+            inner.clone().prop_map(|a| format!("not ({a})")),
+            inner.clone().prop_map(|a| format!("({a})")),
+            (query.clone(), inner.clone()).prop_map(|(q, a)| format!("exists {q} {a}")),
+            (query.clone(), inner.clone()).prop_map(|(q, a)| format!("count({q} {a})")),
+            (inner.clone(), query, inner.clone())
+                .prop_map(|(v, q, a)| format!("sum({v} for {q} {a})")),
+            inner.clone().prop_map(|a| format!("({a}) matches words")),
+            inner.prop_map(|a| format!("[{a}, {a}]")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_expressions_never_panic(e in expression(), f in expression()) {
+        no_panic(&rule_with(&format!("forbid each rate r where {e} unless {f}")));
+        no_panic(&rule_with(&format!("require {e}\n  at sentence s where {f}")));
+        let message = format!("message \"{{{}}} {{{{ }}}}\"", e.replace('"', "\\\""));
+        no_panic(&rule_with("forbid each sentence s where s matches words").replace("message \"m\"", &message));
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
         no_panic(&text);
+    }
+
+    #[test]
+    fn token_soup_never_panics(tokens in prop::collection::vec(prop::sample::select(vec![
+        "forbid", "require", "each", "where", "unless", "at", "of", "within", "3", "chars", "and",
+        "or", "not", "in", "matches", "exists", "count", "(", ")", "[", "]", ",", ".", "==", "<",
+        "+", "*", "/", "-", "match", "sentence", "clause", "rate", "money", "date", "duration",
+        "blank", "paragraph", "document", "r", "s", "text", "annualised", "period", "kind",
+        "annual", "fee", "apr_cap", "words", "/a/", "/(/", "\"x\"", "\"{r.value}\"", "24%",
+        "10 CNY", "30d", "22:00", "2021-01-01", "min", "max", "sum", "for", "true", "message",
+        "help", "concept", "severity", "error", "cite", "example", "fire", "pass", "}", "{",
+    ]), 0..40)) {
+        let body = tokens.join(" ");
+        no_panic(&rule_with(&body));
+        no_panic(&format!("pack t\nrule R-1 \"t\" {{ {body} }}"));
     }
 
     #[test]

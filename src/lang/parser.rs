@@ -852,9 +852,10 @@ fn expected_message(
                 ),
             )
         } else {
+            let brace = matches!(text.get(pos + 1..pos + 2), Some("{" | "}"));
             (
                 "unknown escape in string: expected `\\n`, `\\t`, `\\\"` or `\\\\`".into(),
-                Some("write `{{` and `}}` for literal braces in messages".into()),
+                brace.then(|| "write `{{` and `}}` for literal braces in messages".into()),
             )
         };
     }
