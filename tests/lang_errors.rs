@@ -794,6 +794,19 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(diags.iter().any(|d| d.code == "LL001"));
     let chain = format!("require 1 {} > 0", "+ 1 ".repeat(5000));
     no_panic(&rule_with(&chain));
+    // Near the limit, the whole pipeline (parser, checker, drop) copes on a test thread
+    // (measured in a debug build: every shape at depth ~100 fits in 1 MiB of stack).
+    let nested = format!("require {}apr_cap > 1%{}", "(".repeat(60), ")".repeat(60));
+    assert!(compile(&one(&rule_with(&nested))).is_ok());
+    let a = "apr_cap > 1%";
+    let nested = format!(
+        "require {}{a}{}",
+        format!("({a} and ").repeat(45),
+        ")".repeat(45)
+    );
+    assert!(compile(&one(&rule_with(&nested))).is_ok());
+    let sum = format!("require apr_cap {} > 1%", "+ 1% ".repeat(90));
+    assert!(compile(&one(&rule_with(&sum))).is_ok());
 }
 
 #[test]

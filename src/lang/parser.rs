@@ -126,11 +126,17 @@ impl<'a> Builder<'a> {
     fn enter(&mut self, span: &Span) -> R<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error(
-                span.clone(),
-                format!("expression is nested too deeply (more than {MAX_DEPTH} levels)"),
-                "split this condition",
-            ));
+            return Err(self
+                .error(
+                    span.clone(),
+                    format!(
+                        "expression is too deep: more than {MAX_DEPTH} levels of nesting or operators in a chain"
+                    ),
+                    "the limit is reached here",
+                )
+                .with_help(
+                    "split the rule, or put alternatives into a list (`x in [a, b, …]`) or a lexicon",
+                ));
         }
         Ok(())
     }
@@ -434,10 +440,11 @@ impl<'a> Builder<'a> {
 
     // ------------------------------------------------------------ expressions
 
+    /// Depth counts the nodes that really nest (an operator, `not`, parentheses, a query, a
+    /// list), not the grammar's precedence levels that a lone operand passes through.
     fn expr(&mut self, p: Pair<'_, Rule>) -> R<Expr> {
         let saved = self.depth;
-        let span = self.span(&p);
-        self.enter(&span)?;
+        let p = skip_single_levels(p);
         let e = match p.as_rule() {
             Rule::expr | Rule::and_expr | Rule::sum_expr | Rule::prod_expr => self.chain(p),
             Rule::not_expr => self.not_expr(p),
@@ -485,6 +492,7 @@ impl<'a> Builder<'a> {
             .next()
             .ok_or_else(|| self.internal(span.clone(), "empty `not`"))?;
         if first.as_rule() == Rule::kw_not {
+            self.enter(&span)?;
             let operand = self.expr(self.child(&mut inner, Rule::not_expr)?)?;
             Ok(Expr {
                 kind: ExprKind::Not(Box::new(operand)),
@@ -502,6 +510,7 @@ impl<'a> Builder<'a> {
         let Some(op) = inner.next() else {
             return Ok(left);
         };
+        self.enter(&span)?;
         let left = Box::new(left);
         let kind = match op.as_rule() {
             Rule::cmp_op => {
@@ -538,66 +547,95 @@ impl<'a> Builder<'a> {
         Ok(Expr { kind, span })
     }
 
+    // Each kind of primary has its own small function: in debug builds a function's frame
+    // holds the locals of all its match arms, and the builder recurses through these.
     fn primary(&mut self, p: Pair<'_, Rule>) -> R<Expr> {
         let span = self.span(&p);
-        let rule = p.as_rule();
-        let kind = match rule {
-            Rule::paren_expr => {
-                let mut inner = p.into_inner();
-                self.child(&mut inner, Rule::lparen)?;
-                // Keep the parentheses in the span: errors about `(a or b)` point at all of it.
-                let e = self.expr(self.child(&mut inner, Rule::expr)?)?;
-                return Ok(Expr { kind: e.kind, span });
-            }
-            Rule::exists_expr => {
-                let mut inner = p.into_inner();
-                self.child(&mut inner, Rule::kw_exists)?;
-                ExprKind::Exists(self.query(self.child(&mut inner, Rule::query)?)?)
-            }
-            Rule::count_expr => {
-                let mut inner = p.into_inner();
-                self.child(&mut inner, Rule::kw_count)?;
-                self.child(&mut inner, Rule::lparen)?;
-                ExprKind::Count(self.query(self.child(&mut inner, Rule::query)?)?)
-            }
-            Rule::agg_expr => {
-                let mut inner = p.into_inner();
-                let func = match self.child(&mut inner, Rule::agg_func)?.as_str() {
-                    "min" => AggFunc::Min,
-                    "max" => AggFunc::Max,
-                    _ => AggFunc::Sum,
-                };
-                self.child(&mut inner, Rule::lparen)?;
-                let value = self.expr(self.child(&mut inner, Rule::sum_expr)?)?;
-                self.child(&mut inner, Rule::kw_for)?;
-                let query = self.query(self.child(&mut inner, Rule::query)?)?;
-                ExprKind::Aggregate {
-                    func,
-                    value: Box::new(value),
-                    query,
-                }
-            }
-            Rule::list_expr => {
-                let mut items = Vec::new();
-                for c in p.into_inner() {
-                    if c.as_rule() == Rule::sum_expr {
-                        items.push(self.expr(c)?);
-                    }
-                }
-                ExprKind::List(items)
-            }
-            Rule::path => {
-                let mut idents = Vec::new();
-                for c in p.into_inner() {
-                    if c.as_rule() != Rule::dot {
-                        idents.push(self.ident(&c));
-                    }
-                }
-                ExprKind::Path(idents)
-            }
-            _ => ExprKind::Literal(self.literal(p)?),
+        match p.as_rule() {
+            Rule::paren_expr => self.paren(p, span),
+            Rule::exists_expr | Rule::count_expr => self.quantifier(p, span),
+            Rule::agg_expr => self.aggregate(p, span),
+            Rule::list_expr => self.list(p, span),
+            Rule::path => Ok(self.path(p, span)),
+            _ => Ok(Expr {
+                kind: ExprKind::Literal(self.literal(p)?),
+                span,
+            }),
+        }
+    }
+
+    fn paren(&mut self, p: Pair<'_, Rule>, span: Span) -> R<Expr> {
+        self.enter(&span)?;
+        let mut inner = p.into_inner();
+        self.child(&mut inner, Rule::lparen)?;
+        // Keep the parentheses in the span: errors about `(a or b)` point at all of it.
+        let e = self.expr(self.child(&mut inner, Rule::expr)?)?;
+        Ok(Expr { kind: e.kind, span })
+    }
+
+    /// `exists QUERY` or `count(QUERY)`.
+    fn quantifier(&mut self, p: Pair<'_, Rule>, span: Span) -> R<Expr> {
+        self.enter(&span)?;
+        let exists = p.as_rule() == Rule::exists_expr;
+        let query = p
+            .into_inner()
+            .find(|c| c.as_rule() == Rule::query)
+            .ok_or_else(|| self.internal(span.clone(), "quantifier without a query"))?;
+        let query = self.query(query)?;
+        let kind = if exists {
+            ExprKind::Exists(query)
+        } else {
+            ExprKind::Count(query)
         };
         Ok(Expr { kind, span })
+    }
+
+    fn aggregate(&mut self, p: Pair<'_, Rule>, span: Span) -> R<Expr> {
+        self.enter(&span)?;
+        let mut inner = p.into_inner();
+        let func = match self.child(&mut inner, Rule::agg_func)?.as_str() {
+            "min" => AggFunc::Min,
+            "max" => AggFunc::Max,
+            _ => AggFunc::Sum,
+        };
+        self.child(&mut inner, Rule::lparen)?;
+        let value = self.expr(self.child(&mut inner, Rule::sum_expr)?)?;
+        self.child(&mut inner, Rule::kw_for)?;
+        let query = self.query(self.child(&mut inner, Rule::query)?)?;
+        Ok(Expr {
+            kind: ExprKind::Aggregate {
+                func,
+                value: Box::new(value),
+                query,
+            },
+            span,
+        })
+    }
+
+    fn list(&mut self, p: Pair<'_, Rule>, span: Span) -> R<Expr> {
+        self.enter(&span)?;
+        let mut items = Vec::new();
+        for c in p.into_inner() {
+            if c.as_rule() == Rule::sum_expr {
+                items.push(self.expr(c)?);
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::List(items),
+            span,
+        })
+    }
+
+    fn path(&self, p: Pair<'_, Rule>, span: Span) -> Expr {
+        let idents = p
+            .into_inner()
+            .filter(|c| c.as_rule() != Rule::dot)
+            .map(|c| self.ident(&c))
+            .collect();
+        Expr {
+            kind: ExprKind::Path(idents),
+            span,
+        }
     }
 
     // ------------------------------------------------------------ literals
@@ -702,6 +740,28 @@ impl<'a> Builder<'a> {
             )
         })
     }
+}
+
+/// A precedence level with a single child and no operator is just that child. Skipping such
+/// levels in a loop keeps the builder's recursion (and stack) to one step per real node: a
+/// parenthesised operand passes through seven grammar levels.
+fn skip_single_levels(mut p: Pair<'_, Rule>) -> Pair<'_, Rule> {
+    while matches!(
+        p.as_rule(),
+        Rule::expr
+            | Rule::and_expr
+            | Rule::not_expr
+            | Rule::cmp_expr
+            | Rule::sum_expr
+            | Rule::prod_expr
+    ) {
+        let mut inner = p.clone().into_inner();
+        match (inner.next(), inner.next()) {
+            (Some(only), None) => p = only,
+            _ => break,
+        }
+    }
+    p
 }
 
 /// Where a pair's text really ends. A non-atomic rule whose last element is optional or
