@@ -105,6 +105,8 @@ pub enum SeverityLit {
     Info,
 }
 
+// A rule has a handful of items; boxing the assertion would only add noise to every match.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum RuleItem {
     Concept {

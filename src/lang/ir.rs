@@ -99,7 +99,8 @@ pub enum Expr {
     Const(Value),
     /// Index into `RuleSet::params`.
     Param(usize),
-    /// A query binding, by slot number (slots are numbered per rule, 0..rule.slots).
+    /// A query binding, by slot number (slots are numbered per rule, 0..rule.slots; see
+    /// [`Rule::slots`] for the order).
     Var(usize),
     /// The whole document (a region).
     Document,
@@ -107,8 +108,13 @@ pub enum Expr {
     Or(Box<Expr>, Box<Expr>),
     And(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
+    /// Both sides have the same type (checked): number, percent, money, duration, time, date,
+    /// text, bool or the same symbol enum; `<`…`>=` only for number, percent, money, duration,
+    /// time, date. `==`/`!=` may also compare two regions (bindings or `Document`): equal when
+    /// they cover the same span. A side the document does not provide makes the comparison false.
     Compare(CmpOp, Box<Expr>, Box<Expr>),
-    /// Membership in a list value.
+    /// Membership in a list value: the right side is an `Expr::List` (items of the left's type)
+    /// or a `list` param (`Value::List` of `Value::Text`, the left side being text).
     InList(Box<Expr>, Box<Expr>),
     /// The left binding's span lies inside the right binding's span.
     Inside(Box<Expr>, Box<Expr>),
@@ -116,7 +122,16 @@ pub enum Expr {
     Matches(Box<Expr>, PatternId),
     Exists(Box<Query>),
     Count(Box<Query>),
+    /// `min`/`max`/`sum` of the value (evaluated with the query's binding) over the query's
+    /// bindings; the result has the value's type. Over no bindings `min`/`max` have no value
+    /// (a comparison with them is false); `sum` is zero (money: no value, as the currency is
+    /// unknown).
     Aggregate(AggFunc, Box<Expr>, Box<Query>),
+    /// The combinations the checker lets through, and nothing else:
+    /// number ∘ number → number (all four); percent±percent, money±money,
+    /// duration±duration → same kind; number×kind, kind×number, kind÷number → kind;
+    /// kind÷same kind → number (kind = percent, money or duration). Money of two different
+    /// currencies has no value.
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     List(Vec<Expr>),
 }
@@ -137,6 +152,7 @@ pub type PatternId = usize;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Pattern {
     /// Regex source as written in the rule file (not yet normalised), flags applied as `(?i)` etc.
+    /// It compiles with the `regex` crate and does not match the empty string (checked).
     Regex(String),
     /// Literal text, matched with ASCII case folding.
     Literal(String),
@@ -163,6 +179,7 @@ pub enum Assertion {
 #[derive(Debug, Clone, PartialEq)]
 pub enum TemplatePart {
     Text(String),
+    /// Never a bare binding: `{match}` is given as `Prop(Var(_), Prop::Text)`.
     Value(Expr),
 }
 
@@ -201,7 +218,10 @@ pub struct Rule {
     pub assertion: Assertion,
     pub at: Option<Query>,
     pub examples: Vec<Example>,
-    /// Number of query slots the rule uses.
+    /// Number of query slots the rule uses. Slots are numbered in the order the checker meets
+    /// the queries: the assertion first (a `forbid` query is always slot 0, then the queries
+    /// in its `where`), then `unless`, `message`, `help`, and last the `at` query; a query
+    /// comes before the queries nested in it.
     pub slots: usize,
     /// The rule reads `emphasised`: only judge documents whose format shows emphasis.
     pub needs_emphasis: bool,
