@@ -278,7 +278,12 @@ impl<'a> Evaluator<'a> {
                 },
             });
         }
-        acc.unwrap_or(Val::Missing)
+        match (acc, func) {
+            (Some(v), _) => v,
+            // Over no bindings: a sum is zero, a minimum or maximum has no value.
+            (None, AggFunc::Sum) => Val::Number(Decimal::ZERO),
+            (None, _) => Val::Missing,
+        }
     }
 
     fn any_binding(&self, q: &'a Query, env: &mut Env) -> bool {
