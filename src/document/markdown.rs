@@ -929,7 +929,7 @@ fn delimiter_flanking(
     if ch == b'*' && (len >= 4 || (digit(before) && digit(after))) {
         return None; // a masked number (6222****1234) or a product 2*3
     }
-    let blank = |c: Option<char>| c.map_or(true, char::is_whitespace);
+    let blank = |c: Option<char>| c.is_none_or(char::is_whitespace);
     let can_open = !blank(after);
     let can_close = !blank(before);
     (can_open || can_close).then_some((can_open, can_close))
