@@ -103,7 +103,9 @@ impl<'a> Evaluator<'a> {
                 let anchor = rule.at.as_ref().and_then(|q| {
                     let first = self.bindings(q, &mut env).into_iter().next()?;
                     env[q.slot] = Some(first.clone());
-                    Some(first.range)
+                    // Something missing is shown at the first line of the place it belongs
+                    // (a clause's heading), not across the whole clause.
+                    Some(first_line(&self.doc.text, first.range))
                 });
                 let range = anchor.unwrap_or_else(|| self.document_start());
                 out.push(self.finding(rule, range, &mut env));
@@ -455,6 +457,28 @@ impl<'a> Evaluator<'a> {
             _ => missing,
         }
     }
+}
+
+/// `range` cut at its first line break, trimmed of white space.
+fn first_line(text: &str, range: Range<usize>) -> Range<usize> {
+    let r = trim_range(text, range);
+    match text.get(r.clone()).and_then(|t| t.find('\n')) {
+        Some(nl) => trim_range(text, r.start..r.start + nl),
+        None => r,
+    }
+}
+
+/// `range` without leading and trailing white space (unchanged if it is all white space).
+pub fn trim_range(text: &str, range: Range<usize>) -> Range<usize> {
+    let Some(t) = text.get(range.clone()) else {
+        return range;
+    };
+    let trimmed = t.trim();
+    if trimmed.is_empty() {
+        return range;
+    }
+    let start = range.start + (t.len() - t.trim_start().len());
+    start..start + trimmed.len()
 }
 
 fn pick<'a>(a: Val<'a>, b: Val<'a>, want: Ordering) -> Val<'a> {
