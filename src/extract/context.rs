@@ -212,8 +212,9 @@ impl<T: Copy + 'static> Lexicon<T> {
         let word = |c: char| c.is_ascii_alphanumeric();
         let starts_word = keyword.chars().next().is_some_and(word);
         let ends_word = keyword.chars().next_back().is_some_and(word);
-        !(starts_word && char_before(text, r.start).is_some_and(word))
-            && !(ends_word && char_at(text, r.end).is_some_and(word))
+        let glued_before = starts_word && char_before(text, r.start).is_some_and(word);
+        let glued_after = ends_word && char_at(text, r.end).is_some_and(word);
+        !glued_before && !glued_after
     }
 }
 

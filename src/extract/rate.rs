@@ -651,8 +651,8 @@ fn nearest_period(text: &str, range: Range<usize>, rate_phrase_only: bool) -> Op
     PERIOD_WORDS
         .hits(text, range)
         .into_iter()
-        .filter(|h| period_hit_usable(text, h) && (h.tag.rate_phrase || !rate_phrase_only))
-        .last()
+        .rev()
+        .find(|h| period_hit_usable(text, h) && (h.tag.rate_phrase || !rate_phrase_only))
         .map(|h| h.tag.period)
 }
 
