@@ -127,3 +127,6 @@ pub fn extract(text: &str, blanks: &[Range<usize>]) -> Facts {
     facts.dates.sort_by_key(|f| f.span.start);
     facts
 }
+
+#[cfg(test)]
+mod tests;
