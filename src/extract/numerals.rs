@@ -128,9 +128,13 @@ fn next_token(text: &str, pos: usize) -> Option<(Tok, usize)> {
 /// number before the comma (`1,2` is two numbers).
 fn lex_arabic(text: &str, pos: usize) -> Option<(Tok, usize)> {
     let bytes = text.as_bytes();
+    // Counting stops past the most digits a Decimal holds, so a failed read costs a constant.
     let digits_from = |i: usize| {
-        bytes[i.min(bytes.len())..]
+        bytes
+            .get(i..)
+            .unwrap_or_default()
             .iter()
+            .take(MAX_DIGITS + 1)
             .take_while(|b| b.is_ascii_digit())
             .count()
     };
@@ -140,6 +144,9 @@ fn lex_arabic(text: &str, pos: usize) -> Option<(Tok, usize)> {
     let mut end = pos + first;
     if first <= 3 {
         while bytes.get(end) == Some(&b',') && digits_from(end + 1) == 3 {
+            if digits.len() > MAX_DIGITS {
+                return None;
+            }
             digits.push_str(text.get(end + 1..end + 4)?);
             end += 4;
         }
@@ -153,11 +160,12 @@ fn lex_arabic(text: &str, pos: usize) -> Option<(Tok, usize)> {
             end += 1 + frac;
         }
     }
-    if digits.len() - usize::from(digits.contains('.')) > MAX_DIGITS {
+    let fraction_digits = digits.len().saturating_sub(int_digits + 1);
+    if int_digits + fraction_digits > MAX_DIGITS {
         return None;
     }
     let value: Decimal = digits.parse().ok()?;
-    let single_digit = int_digits == 1 && !digits.contains('.');
+    let single_digit = int_digits == 1 && fraction_digits == 0;
     Some((
         Tok::Arabic {
             value,

@@ -602,6 +602,7 @@ static HEADS: LazyLock<Lexicon<()>> = LazyLock::new(|| {
         ("annual percentage rate", ()),
         ("interest rate", ()),
         ("rate", ()),
+        ("periodic", ()),
         ("daily", ()),
         ("monthly", ()),
         ("annual", ()),
@@ -679,6 +680,7 @@ fn read_rate(text: &str, c: &Candidate, basis: u16) -> Option<Rate> {
         .or_else(|| period_char_before(text, skip_back(text, c.core.start, &[])).map(|(_, p)| p))
         .or_else(|| nearest_period(text, clause_from..c.core.start, false))
         .or_else(|| counted_by(text, c.core.end))
+        .or_else(|| per_day_of_delay(text, c.core.start))
         .or_else(|| inherited_period(text, c, clause_from))
         .unwrap_or(Period::Unknown);
     let factor = match period {
@@ -711,6 +713,35 @@ fn is_not_a_rate(text: &str, before: Range<usize>, after: Range<usize>) -> bool 
     let first_after = WORDS.hits(text, after).into_iter().next();
     nearest_before.is_some_and(|h| h.tag == Word::NotARate)
         || first_after.is_some_and(|h| h.tag == Word::NotARate)
+}
+
+/// `每逾期一天,需支付逾期金额的0.1%`: a charge for each day of delay is a daily rate.
+static PER_DAY_OF_DELAY: LazyLock<Lexicon<()>> = LazyLock::new(|| {
+    Lexicon::new(&[
+        ("每逾期一天", ()),
+        ("每逾期一日", ()),
+        ("每逾期1天", ()),
+        ("每逾期1日", ()),
+        ("每延迟一天", ()),
+        ("每延迟一日", ()),
+        ("每迟延一天", ()),
+        ("每迟延一日", ()),
+        ("每延期一天", ()),
+        ("每延期一日", ()),
+        ("每超期一天", ()),
+        ("每超期一日", ()),
+        ("for each day", ()),
+        ("for every day", ()),
+        ("per day of delay", ()),
+        ("for each day of delay", ()),
+    ])
+});
+
+fn per_day_of_delay(text: &str, core_start: usize) -> Option<Period> {
+    let from = sentence_start(text, core_start, SENTENCE_CHARS);
+    PER_DAY_OF_DELAY
+        .nearest(text, from..core_start)
+        .map(|_| Period::Daily)
 }
 
 /// A rate whose clause names no period takes one from a rate named earlier in the sentence
@@ -773,7 +804,11 @@ fn kind(text: &str, c: &Candidate, clause_from: usize) -> RateKind {
 /// `日息万五` from 日.
 fn head_start(text: &str, core_start: usize) -> usize {
     let mut start = core_start;
-    let mut pos = skip_back(text, core_start, HEAD_CONNECTORS);
+    let mut pos = skip_back(
+        text,
+        skip_parenthetical(text, skip_back(text, core_start, HEAD_CONNECTORS)),
+        HEAD_CONNECTORS,
+    );
     for _ in 0..6 {
         let head = HEADS
             .ending_at(text, pos)
@@ -786,6 +821,17 @@ fn head_start(text: &str, core_start: usize) -> usize {
         pos = skip_back(text, s, HEAD_CONNECTORS);
     }
     start
+}
+
+/// Skip back over a short parenthesis before `pos`: the `(APR)` of `综合年化成本(APR)为23.99%`.
+fn skip_parenthetical(text: &str, pos: usize) -> usize {
+    if char_before(text, pos) != Some(')') {
+        return pos;
+    }
+    let from = chars_back(text, pos, 12);
+    text.get(from..pos - 1)
+        .and_then(|s| s.rfind('('))
+        .map_or(pos, |i| from + i)
 }
 
 #[cfg(test)]
