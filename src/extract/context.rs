@@ -187,6 +187,14 @@ impl<T: Copy + 'static> Lexicon<T> {
         self.hits(text, range).into_iter().last()
     }
 
+    /// The hit starting first inside `range` (the nearest keyword after a number); of hits
+    /// starting at the same place, the longest.
+    pub(crate) fn first(&self, text: &str, range: Range<usize>) -> Option<Hit<T>> {
+        self.hits(text, range)
+            .into_iter()
+            .min_by_key(|h| (h.range.start, std::cmp::Reverse(h.range.end)))
+    }
+
     /// The longest keyword ending exactly at `end`.
     pub(crate) fn ending_at(&self, text: &str, end: usize) -> Option<Hit<T>> {
         let from = chars_back(text, end, self.max_len);

@@ -352,6 +352,7 @@ static WORDS: LazyLock<Lexicon<Word>> = LazyLock::new(|| {
         ("股份", Word::NotARate),
         ("占比", Word::NotARate),
         ("首付", Word::NotARate),
+        ("保证金", Word::NotARate),
         ("成数", Word::NotARate),
         ("税率", Word::NotARate),
         ("增值税", Word::NotARate),
@@ -710,7 +711,7 @@ fn counted_by(text: &str, core_end: usize) -> Option<Period> {
 
 fn is_not_a_rate(text: &str, before: Range<usize>, after: Range<usize>) -> bool {
     let nearest_before = WORDS.nearest(text, before);
-    let first_after = WORDS.hits(text, after).into_iter().next();
+    let first_after = WORDS.first(text, after);
     nearest_before.is_some_and(|h| h.tag == Word::NotARate)
         || first_after.is_some_and(|h| h.tag == Word::NotARate)
 }
@@ -776,19 +777,24 @@ fn strongest_kind(hits: impl IntoIterator<Item = Hit<Word>>) -> Option<RateKind>
         .max_by_key(|k| priority(*k))
 }
 
+/// How far after a rate (and its connectors) the word naming its kind may start.
+const KIND_AFTER_CHARS: usize = 8;
+
 /// Words between a rate and the kind named right after it: `0.05%的违约金`, `0.05%计收罚息`.
 const KIND_AFTER_CONNECTORS: &[&str] = &[
     "的", "计收", "收取", "支付", "计付", "计算", "计", "标准", "作为", "of the", "of", "the",
     "as", "in",
 ];
 
-/// The kind named in the clause before the rate or right after it (`0.05%的违约金`), else in
+/// The kind named in the clause before the rate or first named right after it (`0.05%的违约金`,
+/// `3%的提前还款违约金`), else in
 /// the sentence shortly before it. Overdue beats penalty beats fee beats interest, so
 /// 逾期利率 is overdue and 服务费率 a fee.
 fn kind(text: &str, c: &Candidate, clause_from: usize) -> RateKind {
     let mut hits = WORDS.hits(text, clause_from..c.core.start);
     let after = skip_forward(text, c.core.end, KIND_AFTER_CONNECTORS);
-    hits.extend(WORDS.starting_at(text, after));
+    let near = clause_end(text, after, KIND_AFTER_CHARS);
+    hits.extend(WORDS.first(text, after..near));
     if let Some(k) = strongest_kind(hits) {
         return k;
     }
