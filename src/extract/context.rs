@@ -134,8 +134,8 @@ pub(crate) struct Hit<T> {
 }
 
 /// A keyword table matched with Aho-Corasick. ASCII letters match in any case, and a keyword
-/// that begins or ends with an ASCII letter or digit must do so at a word boundary (`late` is
-/// not found in `calculated`, nor `APR` in `April`).
+/// that begins or ends with an ASCII letter must not touch another letter there (`late` is not
+/// found in `calculated`, nor `APR` in `April`).
 pub(crate) struct Lexicon<T: Copy + 'static> {
     ac: AhoCorasick,
     entries: &'static [(&'static str, T)],
@@ -217,11 +217,12 @@ impl<T: Copy + 'static> Lexicon<T> {
         let Some((keyword, _)) = self.entries.get(pattern) else {
             return false;
         };
-        let word = |c: char| c.is_ascii_alphanumeric();
-        let starts_word = keyword.chars().next().is_some_and(word);
-        let ends_word = keyword.chars().next_back().is_some_and(word);
-        let glued_before = starts_word && char_before(text, r.start).is_some_and(word);
-        let glued_after = ends_word && char_at(text, r.end).is_some_and(word);
+        // Letters glue words together; a digit does not (`RMB10,000`, `1000USD`).
+        let letter = |c: char| c.is_ascii_alphabetic();
+        let starts_word = keyword.chars().next().is_some_and(letter);
+        let ends_word = keyword.chars().next_back().is_some_and(letter);
+        let glued_before = starts_word && char_before(text, r.start).is_some_and(letter);
+        let glued_after = ends_word && char_at(text, r.end).is_some_and(letter);
         !glued_before && !glued_after
     }
 }

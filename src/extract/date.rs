@@ -258,7 +258,8 @@ fn month_day_year(text: &str, month_name: Range<usize>, month: u32) -> Option<Da
 }
 
 fn day_month_year(text: &str, month_name: Range<usize>, month: u32) -> Option<Date> {
-    let before = skip_back(text, month_name.start, &["of"]);
+    // `1 March`, `1st of March`, `1st day of March`.
+    let before = skip_back(text, month_name.start, &["of", "day"]);
     let before = skip_back(text, before, ORDINALS);
     let digits = text
         .get(..before)?
@@ -341,6 +342,10 @@ mod tests {
                 ("1st of March, 2026", "2026-03-01"),
             ),
             ("December 31st, 2026", ("December 31st, 2026", "2026-12-31")),
+            (
+                "Dated this 1st day of March, 2026.",
+                ("1st day of March, 2026", "2026-03-01"),
+            ),
             ("2024年2月29日", ("2024年2月29日", "2024-02-29")),
         ];
         for (text, want) in cases {

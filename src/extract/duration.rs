@@ -133,14 +133,11 @@ fn after_number(text: &str, n: &Numeral) -> Option<Duration> {
     let (start, unit_at) = around_parenthesised(text, n);
     let at = skip_forward(text, unit_at, &["】", "]"]);
     let chinese = CHINESE_UNITS.starting_at(text, at);
-    let english = if n.form == NumeralForm::Arabic {
-        let english_at = skip_forward(text, unit_at, &["-"]);
-        (english_at > unit_at || english_at == at)
-            .then(|| ENGLISH_UNITS.starting_at(text, english_at))
-            .flatten()
-    } else {
-        None
-    };
+    // `12 months`, `12-month`: English units only follow Arabic numbers (words are read by
+    // `english_words`).
+    let english = (n.form == NumeralForm::Arabic)
+        .then(|| ENGLISH_UNITS.starting_at(text, skip_forward(text, unit_at, &["-"])))
+        .flatten();
     let hit = chinese.or(english)?;
     let word = text.get(hit.range.clone())?;
     if !plausible(text, n, word, hit.tag.unit, hit.range.end) {

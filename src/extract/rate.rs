@@ -52,7 +52,7 @@ pub(crate) fn find_rates(text: &str, blanks: &[Range<usize>]) -> Vec<Rate> {
 pub(crate) fn day_basis(text: &str) -> u16 {
     static SAYS_360: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(concat!(
-            r"(?:一年|每年|全年|年)\s*(?:按|以|为|计|折合|按照)?\s*360\s*(?:天|日|个自然日)",
+            r"年\s*(?:按|以|为|计|折合|按照)?\s*360\s*(?:天|日|个自然日)",
             r"|360\s*(?:天|日)\s*(?:为|计为|作为|算|折合)\s*(?:一|1)?\s*(?:年|个?会计年)",
             r"|360\s*(?:天|日)\s*计",
             r"|[/÷]\s*360(?:[^0-9]|$)",
@@ -265,7 +265,8 @@ fn shorthand(text: &str) -> Vec<Candidate> {
         let Some(n) = scan_numeral(text, i + m.len()) else {
             continue;
         };
-        let one_digit = n.span.len() == 3 || n.form == NumeralForm::Arabic;
+        // One Chinese digit (three bytes in UTF-8) or an Arabic number: 万五, 万2.5.
+        let one_digit = n.span.len() == '五'.len_utf8() || n.form == NumeralForm::Arabic;
         let followed_by_word = char_at(text, n.span.end)
             .is_some_and(|c| is_chinese_numeral_char(c) || "分元块%‰".contains(c));
         if !one_digit || followed_by_word || n.value >= Decimal::TEN || n.value.is_zero() {
