@@ -898,6 +898,22 @@ mod tests {
         }
 
         #[test]
+        fn common_variants_parse(n in 0u64..=10_000_000_000_000, variant in 0usize..4) {
+            // Other writers: 一十二 at the start, 〇 for 零, traditional 萬/億, 两 before a unit.
+            let standard = format_int(n, false);
+            let s = match variant {
+                0 if standard.starts_with('十') => format!("一{standard}"),
+                1 => standard.replace('零', "〇"),
+                2 => standard.replace('万', "萬").replace('亿', "億"),
+                3 if standard.starts_with("二") && !standard.starts_with("二十") => {
+                    standard.replacen('二', "两", 1)
+                }
+                _ => standard,
+            };
+            prop_assert_eq!(parse_number(&s), Some(Decimal::from(n)), "{}", s);
+        }
+
+        #[test]
         fn sparse_digits_round_trip(digits in proptest::collection::vec(
             prop_oneof![3 => Just(0u64), 1 => 1u64..10], 1..13)) {
             // Many zeros exercise the 零 rules far more than uniform values do.
