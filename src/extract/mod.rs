@@ -2,6 +2,7 @@
 //! value), money, durations and dates. Every fact carries the byte range of the
 //! text it was read from (in the normalised text). Numbers are exact decimals.
 
+mod context;
 mod date;
 mod duration;
 mod money;
@@ -126,3 +127,6 @@ pub fn extract(text: &str, blanks: &[Range<usize>]) -> Facts {
     facts.dates.sort_by_key(|f| f.span.start);
     facts
 }
+
+#[cfg(test)]
+mod tests;
