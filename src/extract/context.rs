@@ -63,7 +63,7 @@ pub(crate) fn chars_forward(text: &str, pos: usize, n: usize) -> usize {
 
 fn ends_sentence(c: char, next: Option<char>) -> bool {
     matches!(c, '。' | '！' | '？' | '；' | ';' | '!' | '?' | '\n')
-        || (c == '.' && next.map_or(true, char::is_whitespace))
+        || (c == '.' && next.is_none_or(char::is_whitespace))
 }
 
 fn ends_clause(c: char, prev: Option<char>, next: Option<char>) -> bool {

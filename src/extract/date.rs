@@ -22,7 +22,7 @@ pub(crate) fn find_dates(text: &str, blanks: &[Range<usize>]) -> Vec<Date> {
     found.sort_by_key(|d| (d.span.start, std::cmp::Reverse(d.span.end)));
     let mut kept: Vec<Date> = Vec::with_capacity(found.len());
     for d in found {
-        if kept.last().map_or(true, |k| k.span.end <= d.span.start) {
+        if kept.last().is_none_or(|k| k.span.end <= d.span.start) {
             kept.push(d);
         }
     }

@@ -88,7 +88,7 @@ fn candidates(text: &str) -> Vec<Candidate> {
     found.sort_by_key(|c| c.core.start);
     let mut kept: Vec<Candidate> = Vec::with_capacity(found.len());
     for c in found {
-        if kept.last().map_or(true, |k| k.core.end <= c.core.start) {
+        if kept.last().is_none_or(|k| k.core.end <= c.core.start) {
             kept.push(c);
         }
     }
