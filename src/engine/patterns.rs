@@ -14,6 +14,9 @@ use std::sync::OnceLock;
 /// Limits that keep a rule author from making the checker slow or huge.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
 const REGEX_SET_SIZE_LIMIT: usize = 256 << 20;
+/// The lazy DFA's cache for the combined set: too small and it thrashes on Chinese
+/// patterns and falls back to the (much slower) PikeVM.
+const REGEX_SET_DFA_CACHE: usize = 64 << 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PatternError {
@@ -103,6 +106,7 @@ impl PatternTable {
         if !regex_sources.is_empty() {
             let set = RegexSetBuilder::new(&regex_sources)
                 .size_limit(REGEX_SET_SIZE_LIMIT)
+                .dfa_size_limit(REGEX_SET_DFA_CACHE)
                 .build()
                 .map_err(|e| PatternError::Regex {
                     pattern: "<set>".into(),
