@@ -15,8 +15,13 @@ pub(super) fn run(args: &ExplainArgs, color: ColorChoice) -> anyhow::Result<Exit
         };
         anyhow::bail!("unknown rule `{}`{hint}", args.rule);
     };
+    let rule_file = linter
+        .sources
+        .iter()
+        .find(|f| f.path == rule.origin.file)
+        .map(|f| f.text.as_str());
     emit(
-        &render_explain(set, rule, &ConceptCatalogue::builtin()),
+        &render_explain(set, rule, &ConceptCatalogue::builtin(), rule_file),
         None,
     )?;
     Ok(ExitCode::SUCCESS)

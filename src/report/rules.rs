@@ -114,7 +114,14 @@ pub fn render_rule_list_json(set: &RuleSet) -> String {
 }
 
 /// Everything a reader needs to understand one rule: what it checks, why, where it lives.
-pub fn render_explain(set: &RuleSet, rule: &Rule, concepts: &ConceptCatalogue) -> String {
+/// `rule_file` is the text of the file the rule is defined in, if known: its definition is shown,
+/// so that a reader sees exactly what the rule checks.
+pub fn render_explain(
+    set: &RuleSet,
+    rule: &Rule,
+    concepts: &ConceptCatalogue,
+    rule_file: Option<&str>,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}  {}", rule.id, rule.title);
     let _ = writeln!(out);
@@ -138,7 +145,31 @@ pub fn render_explain(set: &RuleSet, rule: &Rule, concepts: &ConceptCatalogue) -
     );
     write_params(&mut out, set, rule);
     write_examples(&mut out, rule);
+    if let Some(definition) = rule_file.and_then(|text| rule_definition(text, rule.origin.line)) {
+        let _ = writeln!(out, "\n  definition:");
+        for line in definition.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
     out
+}
+
+/// The lines of the rule starting at 1-based `line`, through its closing brace.
+fn rule_definition(text: &str, line: usize) -> Option<String> {
+    let mut lines = text.lines().skip(line.checked_sub(1)?);
+    let first = lines.next()?;
+    if !first.trim_start().starts_with("rule ") {
+        return None;
+    }
+    let mut out = String::from(first);
+    for l in lines.take(200) {
+        out.push('\n');
+        out.push_str(l);
+        if l.trim() == "}" {
+            return Some(out);
+        }
+    }
+    None
 }
 
 fn pack_line(set: &RuleSet, rule: &Rule) -> String {
