@@ -403,7 +403,20 @@ pub(crate) mod tests {
                 status: String::new(),
             }],
         };
-        let out = render_explain(&set, find_rule(&set, "CN-VAL-004").unwrap(), &concepts);
+        let file = format!(
+            "{}rule CN-VAL-004 \"x\" {{\n  forbid /x/\n}}\nrule NEXT",
+            "\n".repeat(29)
+        );
+        let out = render_explain(
+            &set,
+            find_rule(&set, "CN-VAL-004").unwrap(),
+            &concepts,
+            Some(&file),
+        );
+        assert!(
+            out.ends_with("  definition:\n    rule CN-VAL-004 \"x\" {\n      forbid /x/\n    }\n"),
+            "{out}"
+        );
         assert!(
             out.starts_with("CN-VAL-004  年化利率不得超过上限\n"),
             "{out}"
@@ -424,7 +437,12 @@ pub(crate) mod tests {
             out.contains("    apr_cap = 24%  (cite: 法发〔2017〕22号)  [rules/cn/std.rules:3]\n")
         );
 
-        let out = render_explain(&set, find_rule(&set, "CN-STD-001").unwrap(), &concepts);
+        let out = render_explain(
+            &set,
+            find_rule(&set, "CN-STD-001").unwrap(),
+            &concepts,
+            None,
+        );
         assert!(out.contains("(not in the built-in concept catalogue)"));
         assert!(
             out.contains("    fire  本协议的最终解释权归贷款人所有。  [rules/cn/std.rules:17]\n")
