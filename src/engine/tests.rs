@@ -53,6 +53,7 @@ fn rule(id: &str, assertion: Assertion, slots: usize, message: Vec<TemplatePart>
         at: None,
         examples: vec![],
         slots,
+        slot_names: vec![String::new(); slots],
         needs_emphasis: false,
         params: vec![],
         origin: Origin {

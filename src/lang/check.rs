@@ -260,6 +260,7 @@ struct RuleCx {
     file: usize,
     pack: usize,
     slots: usize,
+    slot_names: Vec<String>,
     scope: Vec<Binder>,
     params_read: BTreeSet<usize>,
     needs_emphasis: bool,
@@ -867,6 +868,7 @@ impl<'a> Checker<'a> {
             file,
             pack,
             slots: 0,
+            slot_names: Vec::new(),
             scope: Vec::new(),
             params_read: BTreeSet::new(),
             needs_emphasis: false,
@@ -914,6 +916,7 @@ impl<'a> Checker<'a> {
                 })
                 .collect(),
             slots: rc.slots,
+            slot_names: std::mem::take(&mut rc.slot_names),
             needs_emphasis: rc.needs_emphasis,
             params: rc.params_read.iter().copied().collect(),
             origin: self.origin(file, &r.span),
@@ -1157,6 +1160,10 @@ impl<'a> Checker<'a> {
             Some(n) => (n.name.clone(), n.span.clone()),
             None => (q.kind.keyword().to_string(), q.kind_span.clone()),
         };
+        if rc.slot_names.len() <= slot {
+            rc.slot_names.resize(slot + 1, String::new());
+        }
+        rc.slot_names[slot] = name.clone();
         self.check_shadowing(rc, &name, &name_span, q.name.is_some(), q.kind);
         rc.scope.push(Binder {
             name,

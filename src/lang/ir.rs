@@ -223,6 +223,8 @@ pub struct Rule {
     /// in its `where`), then `unless`, `message`, `help`, and last the `at` query; a query
     /// comes before the queries nested in it.
     pub slots: usize,
+    /// The name each slot's binder has in the rule file (`r`, or the kind when unnamed).
+    pub slot_names: Vec<String>,
     /// The rule reads `emphasised`: only judge documents whose format shows emphasis.
     pub needs_emphasis: bool,
     /// Names of the params the rule reads (for `explain`).

@@ -273,6 +273,7 @@ pub(crate) mod tests {
             at: None,
             examples: vec![],
             slots: 1,
+            slot_names: vec!["r".into()],
             needs_emphasis: false,
             params: vec![],
             origin: origin(line),
@@ -428,7 +429,7 @@ pub(crate) mod tests {
             "  concept:    validity.rate-cap — 利率上限 (source: 民间借贷司法解释 第二十五条)\n"
         ));
         assert!(out.contains("  severity:   warning\n"));
-        assert!(out.contains("  message:    年化利率 {rate.annualised} 超过上限 {apr_cap}，{…}\n"));
+        assert!(out.contains("  message:    年化利率 {r.annualised} 超过上限 {apr_cap}，{…}\n"));
         assert!(
             out.contains("  defined at: rules/cn/std.rules:30\n"),
             "{out}"

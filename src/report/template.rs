@@ -1,8 +1,7 @@
 //! Showing rule-language values and message templates as text (for `explain`).
 
-use crate::lang::ir::{Assertion, Expr, Prop, Query, Rule, RuleSet, Template, TemplatePart, Value};
+use crate::lang::ir::{Expr, Prop, Rule, RuleSet, Template, TemplatePart, Value};
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
 
 /// A value as a rule author writes it: `24%`, `10000 CNY`, `30d`, `22:00`, `"text"`.
 pub fn format_value(v: &Value) -> String {
@@ -38,14 +37,14 @@ fn format_duration(seconds: Decimal) -> String {
 /// A message or help template as text: literal parts as written, interpolations as `{name}`
 /// (`{apr_cap}`, `{rate.annualised}`), and `{…}` for computed values.
 pub fn template_text(template: &Template, rule: &Rule, set: &RuleSet) -> String {
-    let slots = slot_kinds(rule);
+    let slots = &rule.slot_names;
     let mut out = String::new();
     for part in &template.parts {
         match part {
             TemplatePart::Text(t) => out.push_str(t),
             TemplatePart::Value(e) => {
                 out.push('{');
-                out.push_str(&describe(e, &slots, set).unwrap_or_else(|| "…".into()));
+                out.push_str(&describe(e, slots, set).unwrap_or_else(|| "…".into()));
                 out.push('}');
             }
         }
@@ -54,10 +53,10 @@ pub fn template_text(template: &Template, rule: &Rule, set: &RuleSet) -> String 
 }
 
 /// The name of a simple interpolated expression (a param, a binding, or a property chain).
-fn describe(e: &Expr, slots: &BTreeMap<usize, &'static str>, set: &RuleSet) -> Option<String> {
+fn describe(e: &Expr, slots: &[String], set: &RuleSet) -> Option<String> {
     match e {
         Expr::Param(i) => set.params.get(*i).map(|p| p.name.clone()),
-        Expr::Var(slot) => slots.get(slot).map(|k| k.to_string()),
+        Expr::Var(slot) => slots.get(*slot).filter(|n| !n.is_empty()).cloned(),
         Expr::Document => Some("document".into()),
         Expr::Prop(inner, prop) => Some(format!(
             "{}.{}",
@@ -84,58 +83,6 @@ fn prop_name(p: Prop) -> &'static str {
         Prop::Amount => "amount",
         Prop::Currency => "currency",
         Prop::Length => "length",
-    }
-}
-
-/// Binder kind of every query slot of a rule (the IR keeps slots, not the author's names).
-fn slot_kinds(rule: &Rule) -> BTreeMap<usize, &'static str> {
-    let mut out = BTreeMap::new();
-    match &rule.assertion {
-        Assertion::Forbid { query, unless } => {
-            walk_query(query, &mut out);
-            if let Some(e) = unless {
-                walk_expr(e, &mut out);
-            }
-        }
-        Assertion::Require { cond, unless } => {
-            walk_expr(cond, &mut out);
-            if let Some(e) = unless {
-                walk_expr(e, &mut out);
-            }
-        }
-    }
-    if let Some(q) = &rule.at {
-        walk_query(q, &mut out);
-    }
-    out
-}
-
-fn walk_query(q: &Query, out: &mut BTreeMap<usize, &'static str>) {
-    out.insert(q.slot, q.kind.keyword());
-    if let Some(f) = &q.filter {
-        walk_expr(f, out);
-    }
-}
-
-fn walk_expr(e: &Expr, out: &mut BTreeMap<usize, &'static str>) {
-    match e {
-        Expr::Exists(q) | Expr::Count(q) => walk_query(q, out),
-        Expr::Aggregate(_, value, q) => {
-            walk_query(q, out);
-            walk_expr(value, out);
-        }
-        Expr::Prop(a, _) | Expr::Not(a) | Expr::Matches(a, _) => walk_expr(a, out),
-        Expr::Or(a, b)
-        | Expr::And(a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::InList(a, b)
-        | Expr::Inside(a, b)
-        | Expr::Arith(_, a, b) => {
-            walk_expr(a, out);
-            walk_expr(b, out);
-        }
-        Expr::List(items) => items.iter().for_each(|i| walk_expr(i, out)),
-        Expr::Const(_) | Expr::Param(_) | Expr::Var(_) | Expr::Document => {}
     }
 }
 
@@ -186,7 +133,7 @@ mod tests {
         let rule = &set.rules[0];
         assert_eq!(
             template_text(&rule.message, rule, &set),
-            "年化利率 {rate.annualised} 超过上限 {apr_cap}，{…}"
+            "年化利率 {r.annualised} 超过上限 {apr_cap}，{…}"
         );
     }
 }
