@@ -141,3 +141,63 @@ fn fixture_contracts_yield_exactly_their_expected_rules() {
         );
     }
 }
+
+mod spans {
+    use loanlint::document::{Document, Format};
+    use loanlint::lint::{CheckOptions, Linter};
+    use proptest::prelude::*;
+    use std::sync::OnceLock;
+
+    fn linter() -> &'static Linter {
+        static L: OnceLock<Linter> = OnceLock::new();
+        L.get_or_init(|| Linter::builtin().expect("built-in rules compile"))
+    }
+
+    /// Pieces of real violations and lawful text, glued with noise, CRLF, full-width forms and
+    /// Markdown markup, so that findings land everywhere.
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("本协议最终解释权归贷款人所有。".to_string()),
+            Just("借款人放弃一切抗辩权。".to_string()),
+            Just("日利率0.1%，逾期罚息每日千分之五。".to_string()),
+            Just("平台服务费人民币1,500元于放款时一次性从借款本金中扣除，实际到账金额为人民币3,500元。".to_string()),
+            Just("**贷款人不承担任何责任**。".to_string()),
+            Just("第十条 争议\r\n".to_string()),
+            Just("年化利率２４％；".to_string()),
+            Just("\u{200b}\u{feff}".to_string()),
+            Just("【    】元".to_string()),
+            "[\\PC\\n]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn every_finding_lies_within_its_file_on_character_boundaries(
+            parts in proptest::collection::vec(piece(), 1..12),
+            bom in any::<bool>(),
+            markdown in any::<bool>(),
+        ) {
+            let source = parts.concat();
+            let offset = if bom { 3 } else { 0 };
+            let mut file = if bom { vec![0xEF, 0xBB, 0xBF] } else { vec![] };
+            file.extend_from_slice(source.as_bytes());
+            let format = if markdown { Format::Markdown } else { Format::Text };
+            let doc = Document::from_source("p.txt", format, source.clone(), offset);
+            let opts = CheckOptions { jurisdiction: Some("CN".into()) };
+            let (findings, _) = linter().check_document(&doc, &opts);
+            for f in findings {
+                prop_assert!(f.byte_start <= f.byte_end && f.byte_end <= file.len(), "{f:?}");
+                let s = f.byte_start - offset;
+                let e = f.byte_end - offset;
+                prop_assert!(source.is_char_boundary(s) && source.is_char_boundary(e), "{f:?}");
+                let text: String = source[s..e].chars().take(200).collect();
+                prop_assert_eq!(text, f.snippet.as_str());
+                let line = source[..s].matches('\n').count() + 1;
+                prop_assert_eq!(f.line, line);
+                let line_start = source[..s].rfind('\n').map_or(0, |i| i + 1);
+                prop_assert_eq!(f.column, source[line_start..s].chars().count() + 1);
+            }
+        }
+    }
+}
