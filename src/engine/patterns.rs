@@ -200,11 +200,7 @@ impl PatternTable {
                         Atom::Regex(i) => {
                             if scan.regex_present.get(*i).copied().unwrap_or(false) {
                                 if let Some(re) = self.regexes.get(*i) {
-                                    all.extend(
-                                        re.find_iter(text)
-                                            .filter(|m| !m.is_empty())
-                                            .map(|m| m.range()),
-                                    );
+                                    find_within_lines(re, text, &mut all);
                                 }
                             }
                         }
@@ -243,6 +239,46 @@ pub struct Scan {
     literal_hits: Vec<Vec<Range<usize>>>,
     regex_present: Vec<bool>,
     matches: Vec<OnceLock<Vec<Range<usize>>>>,
+}
+
+/// Matches of `re` that do not run across a line end. Clauses, paragraphs and sentences all
+/// end at line ends, so a match that starts on one line and ends on the next (`调整[^。]{0,20}公告`
+/// from a heading into the clause body) would hide a real match inside the next line. The
+/// whole text is searched at once; only when a match crosses a line end is it searched again,
+/// line by line. A match may end with its line's `\n`; `^` still means the start of the text.
+fn find_within_lines(re: &Regex, text: &str, out: &mut Vec<Range<usize>>) {
+    let first = out.len();
+    for m in re.find_iter(text).filter(|m| !m.is_empty()) {
+        if crosses_line_end(m.as_str()) {
+            out.truncate(first);
+            let mut line_start = 0;
+            for line in text.split_inclusive('\n') {
+                let line_end = line_start + line.len();
+                find_in_line(re, &text[..line_end], line_start, out);
+                line_start = line_end;
+            }
+            return;
+        }
+        out.push(m.range());
+    }
+}
+
+fn crosses_line_end(matched: &str) -> bool {
+    matched.strip_suffix('\n').unwrap_or(matched).contains('\n')
+}
+
+/// Matches in `hay[from..]` (which ends at a line end).
+fn find_in_line(re: &Regex, hay: &str, from: usize, out: &mut Vec<Range<usize>>) {
+    let mut at = from;
+    while at < hay.len() {
+        let Some(m) = re.find_at(hay, at) else { break };
+        if m.is_empty() {
+            at = m.end() + hay[m.end()..].chars().next().map_or(1, char::len_utf8);
+            continue;
+        }
+        out.push(m.range());
+        at = m.end();
+    }
 }
 
 /// Sort matches and drop those that lie inside another (a lexicon's "不承担" inside
@@ -332,6 +368,32 @@ mod tests {
         // The gap 地授权查询 is five characters.
         assert_eq!(t.matches(2, text, &scan).len(), 1);
         assert!(t.matches(3, text, &scan).is_empty());
+    }
+
+    #[test]
+    fn regex_matches_never_cross_a_line_end() {
+        let title = table(vec![Pattern::Regex(
+            "^\\s*[^\\n]{0,10}授权书\\s*\\n".into(),
+        )]);
+        let text = "个人信息授权书\n本人授权。\n";
+        assert_eq!(
+            title.matches(0, text, &title.scan(text)).to_vec(),
+            vec![0..22]
+        );
+        let text = "前言\n个人信息授权书\n";
+        assert!(
+            title.matches(0, text, &title.scan(text)).is_empty(),
+            "^ is the start of the text"
+        );
+        let t = table(vec![Pattern::Regex("调整[^。]{0,20}公告".into())]);
+        let text = "第3条 费用调整\n丙方有权调整费率，以公告为准。\n调整后以公告为准";
+        let scan = t.scan(text);
+        let m: Vec<&str> = t
+            .matches(0, text, &scan)
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect();
+        assert_eq!(m, ["调整费率，以公告", "调整后以公告"]);
     }
 
     #[test]
