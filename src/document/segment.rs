@@ -799,6 +799,11 @@ fn filler_run(text: &str, i: usize, found: &mut Vec<Range<usize>>) -> usize {
         }
         j += underscores.max(1);
     }
+    let spaces = run_len(bytes, i, |b| b == b' ');
+    if spaces >= 2 && !starts_line(text, i) && unit_follows(text, i + spaces) {
+        // `人民币　　　　元`, `年利率　　　%`: room left for a figure before its unit.
+        found.push(i..i + spaces);
+    }
     match date_blank(text, i) {
         Some(end) => {
             found.push(i..end);
@@ -806,6 +811,23 @@ fn filler_run(text: &str, i: usize, found: &mut Vec<Range<usize>>) -> usize {
         }
         None => i + run,
     }
+}
+
+/// Whether only white space stands between the start of the line and `i` (indentation).
+fn starts_line(text: &str, i: usize) -> bool {
+    text.get(..i).is_none_or(|before| {
+        before
+            .rsplit('\n')
+            .next()
+            .is_none_or(|l| l.trim().is_empty())
+    })
+}
+
+/// Whether a unit that a figure would precede starts at `i`.
+fn unit_follows(text: &str, i: usize) -> bool {
+    const UNITS: [&str; 10] = ["元", "%", "个月", "年", "月", "日", "天", "期", "万", "周"];
+    text.get(i..)
+        .is_some_and(|rest| UNITS.iter().any(|u| rest.starts_with(u)))
 }
 
 /// `____年__月__日`: runs of `_`/spaces each followed by the next of 年月日.
@@ -1393,7 +1415,13 @@ The Borrower shall repay in 12 monthly installments.
         assert_eq!(blanks("签订日期:____年__月__日"), ["____年__月__日"]);
         assert_eq!(blanks("日期:    年    月    日。"), ["    年    月    日"]);
         assert_eq!(blanks("自2024年__月__日起"), ["__月__日"]);
-        assert_eq!(blanks("2024年1月1日,十二个月,一年  月"), Vec::<&str>::new());
+        assert_eq!(blanks("2024年1月1日,十二个月,一年 月"), Vec::<&str>::new());
+        // Room left for a figure before its unit (full-width spaces arrive as spaces).
+        assert_eq!(
+            blanks("人民币(大写)    元(小写:    元),年利率   %,期限  个月"),
+            ["    ", "    ", "   ", "  "]
+        );
+        assert_eq!(blanks("    元整为首行缩进"), Vec::<&str>::new());
         assert_eq!(
             blanks("人民币××元,XX银行,xxx先生,Article XX,XXL,xx,box,maxxx"),
             ["××", "XX", "xxx"]
