@@ -507,7 +507,9 @@ pub fn numerals(text: &str) -> impl Iterator<Item = Numeral> + '_ {
         while let Some(c) = char_at(text, pos) {
             let continues_run =
                 prev.is_some_and(|p| p.is_ascii_digit() || is_chinese_numeral_char(p) || p == '点');
-            if !continues_run {
+            // Most characters cannot start a numeral; skip them without a token scan.
+            let may_start = c.is_ascii_digit() || is_chinese_numeral_char(c);
+            if may_start && !continues_run {
                 if let Some(n) = scan_numeral(text, pos) {
                     if n.span.end > pos {
                         pos = n.span.end;
