@@ -47,6 +47,30 @@ impl LineIndex {
     }
 }
 
+/// [`LineIndex::line_col`] for positions visited mostly in increasing order: a position on the
+/// same line after the previous one counts only the characters in between, so that many
+/// findings on one very long line cost linear time, not quadratic.
+#[derive(Debug, Default)]
+pub struct ColumnCursor {
+    last: Option<(usize, usize, usize)>, // (byte, line, column)
+}
+
+impl ColumnCursor {
+    pub fn line_col(&mut self, index: &LineIndex, text: &str, byte: usize) -> (usize, usize) {
+        let byte = floor_char_boundary(text, byte.min(text.len()));
+        let line = match index.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let col = match self.last {
+            Some((b, l, c)) if l == line + 1 && b <= byte => c + text[b..byte].chars().count(),
+            _ => text[index.starts[line]..byte].chars().count() + 1,
+        };
+        self.last = Some((byte, line + 1, col));
+        (line + 1, col)
+    }
+}
+
 pub fn floor_char_boundary(s: &str, mut i: usize) -> usize {
     if i >= s.len() {
         return s.len();
@@ -97,6 +121,18 @@ mod tests {
         assert_eq!(ix.line_col(t, b), (2, 5));
         assert_eq!(ix.line_col(t, 0), (1, 1));
         assert_eq!(&t[ix.line_range(t, 1)], "第五条 本合同");
+    }
+
+    #[test]
+    fn the_cursor_agrees_with_the_index_in_any_order() {
+        let t = "第五条 本合同\r\n第六条 借款人放弃抗辩。\n";
+        let ix = LineIndex::new(t);
+        let mut cursor = ColumnCursor::default();
+        let mut positions: Vec<usize> = t.char_indices().map(|(i, _)| i).collect();
+        positions.extend([3, 0, t.len(), 7]);
+        for p in positions {
+            assert_eq!(cursor.line_col(&ix, t, p), ix.line_col(t, p), "at {p}");
+        }
     }
 
     #[test]

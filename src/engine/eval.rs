@@ -10,7 +10,9 @@ use crate::lang::ir::{
 };
 use rust_decimal::Decimal;
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// A violation before it is located in the file: a range of the normalised text.
@@ -29,6 +31,9 @@ pub struct Evaluator<'a> {
     scan: &'a Scan,
     /// The spans of every binding, per kind (indexed by `kind_slot`), computed once per document.
     spans: [Vec<Range<usize>>; 9],
+    /// Values of sub-queries (`exists`, `count`, `min`/`max`/`sum`) that read no outer binding:
+    /// the same for the whole document, so computed once (keyed by the expression's address).
+    closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
 }
 
 type Env = Vec<Option<Binding>>;
@@ -73,6 +78,30 @@ impl<'a> Evaluator<'a> {
             facts,
             scan,
             spans,
+            closed: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// Evaluate a sub-query expression once per document when it reads no outer binding.
+    fn memoised(
+        &self,
+        e: &'a Expr,
+        env: &mut Env,
+        compute: impl FnOnce(&Self, &mut Env) -> Val<'a>,
+    ) -> Val<'a> {
+        let key = e as *const Expr as usize;
+        let cached = self.closed.borrow().get(&key).cloned();
+        match cached {
+            Some(Some(v)) => v,
+            Some(None) => compute(self, env),
+            None => {
+                let v = compute(self, env);
+                let closed = free_slots(e).is_empty();
+                self.closed
+                    .borrow_mut()
+                    .insert(key, closed.then(|| v.clone()));
+                v
+            }
         }
     }
 
@@ -214,11 +243,14 @@ impl<'a> Evaluator<'a> {
                 Val::Bool(self.value_matches(&x, *pid))
             }
             Expr::Exists(q) => {
-                let found = self.any_binding(q, env);
-                Val::Bool(found)
+                self.memoised(e, env, |this, env| Val::Bool(this.any_binding(q, env)))
             }
-            Expr::Count(q) => Val::Number(Decimal::from(self.bindings(q, env).len())),
-            Expr::Aggregate(func, value, q) => self.aggregate(*func, value, q, env),
+            Expr::Count(q) => self.memoised(e, env, |this, env| {
+                Val::Number(Decimal::from(this.bindings(q, env).len()))
+            }),
+            Expr::Aggregate(func, value, q) => {
+                self.memoised(e, env, |this, env| this.aggregate(*func, value, q, env))
+            }
             Expr::Arith(op, a, b) => {
                 let (x, y) = (self.eval(a, env), self.eval(b, env));
                 arith(*op, x, y)
@@ -291,7 +323,7 @@ impl<'a> Evaluator<'a> {
     fn any_binding(&self, q: &'a Query, env: &mut Env) -> bool {
         // Same as `!bindings().is_empty()`, but stops at the first.
         let saved = env[q.slot].clone();
-        let found = self.candidates(q).into_iter().any(|b| {
+        let found = self.candidates(q, env).into_iter().any(|b| {
             env[q.slot] = Some(b);
             q.filter.as_ref().is_none_or(|f| self.eval(f, env).truthy())
         });
@@ -303,7 +335,7 @@ impl<'a> Evaluator<'a> {
     pub fn bindings(&self, q: &'a Query, env: &mut Env) -> Vec<Binding> {
         let saved = env[q.slot].clone();
         let mut out = Vec::new();
-        for b in self.candidates(q) {
+        for b in self.candidates(q, env) {
             env[q.slot] = Some(b.clone());
             if q.filter.as_ref().is_none_or(|f| self.eval(f, env).truthy()) {
                 out.push(b);
@@ -313,12 +345,32 @@ impl<'a> Evaluator<'a> {
         out
     }
 
-    /// Bindings of the query's kind that may pass: all of them, or, when the query
-    /// must contain a pattern, only those around a match of it.
-    fn candidates(&self, q: &Query) -> Vec<Binding> {
+    /// Bindings of the query's kind that may pass: all of them, or only those inside the
+    /// region the filter confines them to (`x in c`), or only those around a match of a
+    /// pattern they must contain. Narrowing here keeps nested queries (`exists rate b where
+    /// b in r.clause`) from scanning the whole document for every outer binding.
+    fn candidates(&self, q: &'a Query, env: &mut Env) -> Vec<Binding> {
         let required = q
             .pattern
             .or_else(|| q.filter.as_ref().and_then(|f| required_match(f, q.slot)));
+        let scope = q
+            .filter
+            .as_ref()
+            .and_then(|f| required_scope(f, q.slot))
+            .map(|region| {
+                let v = self.eval(region, env);
+                self.range_of(&v)
+            });
+        let scope = match scope {
+            Some(None) => return Vec::new(), // confined to a region the document lacks
+            Some(Some(r)) => r,
+            None => 0..self.doc.text.len(),
+        };
+        let bind = |kind: BinderKind, index: usize, range: &Range<usize>| Binding {
+            kind,
+            range: range.clone(),
+            index,
+        };
         if q.kind == BinderKind::Match {
             let Some(pid) = q.pattern else {
                 return Vec::new();
@@ -326,39 +378,29 @@ impl<'a> Evaluator<'a> {
             if !self.patterns.may_occur(pid, self.scan) {
                 return Vec::new();
             }
-            return self
-                .patterns
-                .matches(pid, &self.doc.text, self.scan)
-                .iter()
-                .enumerate()
-                .map(|(index, r)| Binding {
-                    kind: BinderKind::Match,
-                    range: r.clone(),
-                    index,
-                })
+            let ms = self.patterns.matches(pid, &self.doc.text, self.scan);
+            let (lo, hi) = span_window(ms, &scope);
+            return (lo..hi)
+                .filter(|&i| ms[i].end <= scope.end)
+                .map(|i| bind(q.kind, i, &ms[i]))
                 .collect();
         }
         let spans = self.spans(q.kind);
-        let all = |spans: &[Range<usize>]| -> Vec<Binding> {
-            spans
-                .iter()
-                .enumerate()
-                .map(|(index, range)| Binding {
-                    kind: q.kind,
-                    range: range.clone(),
-                    index,
-                })
-                .collect()
-        };
         match required {
             Some(pid) if is_region(q.kind) => {
                 if !self.patterns.may_occur(pid, self.scan) {
                     return Vec::new();
                 }
+                let ms = self.patterns.matches(pid, &self.doc.text, self.scan);
+                let (lo, hi) = span_window(ms, &scope);
                 let mut out: Vec<Binding> = Vec::new();
-                for m in self.patterns.matches(pid, &self.doc.text, self.scan) {
+                for m in &ms[lo..hi] {
                     if let Some((index, range)) = enclosing(spans, m.start) {
-                        if m.end <= range.end && out.last().is_none_or(|l| l.index != index) {
+                        let inside = scope.start <= range.start && range.end <= scope.end;
+                        if inside
+                            && m.end <= range.end
+                            && out.last().is_none_or(|l| l.index != index)
+                        {
                             out.push(Binding {
                                 kind: q.kind,
                                 range,
@@ -369,11 +411,14 @@ impl<'a> Evaluator<'a> {
                 }
                 out
             }
-            Some(pid) => all(spans)
-                .into_iter()
-                .filter(|b| self.contains_match(&b.range, pid))
-                .collect(),
-            None => all(spans),
+            _ => {
+                let (lo, hi) = span_window(spans, &scope);
+                (lo..hi)
+                    .filter(|&i| spans[i].end <= scope.end)
+                    .filter(|&i| required.is_none_or(|pid| self.contains_match(&spans[i], pid)))
+                    .map(|i| bind(q.kind, i, &spans[i]))
+                    .collect()
+            }
         }
     }
 
@@ -503,6 +548,86 @@ fn required_match(filter: &Expr, slot: usize) -> Option<PatternId> {
         Expr::And(a, b) => required_match(a, slot).or_else(|| required_match(b, slot)),
         _ => None,
     }
+}
+
+/// A region the binding of `slot` must lie inside for `filter` to hold: a top-level conjunct
+/// `slot in R`, where `R` does not itself depend on the binding.
+fn required_scope(filter: &Expr, slot: usize) -> Option<&Expr> {
+    match filter {
+        Expr::Inside(inner, region)
+            if **inner == Expr::Var(slot) && !mentions_slot(region, slot) =>
+        {
+            Some(region)
+        }
+        Expr::And(a, b) => required_scope(a, slot).or_else(|| required_scope(b, slot)),
+        _ => None,
+    }
+}
+
+/// The slots an expression reads that it does not bind itself (its outer bindings).
+fn free_slots(e: &Expr) -> Vec<usize> {
+    fn walk(e: &Expr, bound: &mut Vec<usize>, out: &mut Vec<usize>) {
+        let query =
+            |q: &Query, value: Option<&Expr>, bound: &mut Vec<usize>, out: &mut Vec<usize>| {
+                bound.push(q.slot);
+                if let Some(f) = &q.filter {
+                    walk(f, bound, out);
+                }
+                if let Some(v) = value {
+                    walk(v, bound, out);
+                }
+                bound.pop();
+            };
+        match e {
+            Expr::Var(s) => {
+                if !bound.contains(s) && !out.contains(s) {
+                    out.push(*s);
+                }
+            }
+            Expr::Const(_) | Expr::Param(_) | Expr::Document => {}
+            Expr::Prop(a, _) | Expr::Not(a) | Expr::Matches(a, _) => walk(a, bound, out),
+            Expr::Or(a, b)
+            | Expr::And(a, b)
+            | Expr::Compare(_, a, b)
+            | Expr::InList(a, b)
+            | Expr::Inside(a, b)
+            | Expr::Arith(_, a, b) => {
+                walk(a, bound, out);
+                walk(b, bound, out);
+            }
+            Expr::Exists(q) | Expr::Count(q) => query(q, None, bound, out),
+            Expr::Aggregate(_, v, q) => query(q, Some(v), bound, out),
+            Expr::List(items) => items.iter().for_each(|i| walk(i, bound, out)),
+        }
+    }
+    let mut out = Vec::new();
+    walk(e, &mut Vec::new(), &mut out);
+    out
+}
+
+fn mentions_slot(e: &Expr, slot: usize) -> bool {
+    let q = |q: &Query| q.filter.as_ref().is_some_and(|f| mentions_slot(f, slot));
+    match e {
+        Expr::Var(s) => *s == slot,
+        Expr::Const(_) | Expr::Param(_) | Expr::Document => false,
+        Expr::Prop(a, _) | Expr::Not(a) | Expr::Matches(a, _) => mentions_slot(a, slot),
+        Expr::Or(a, b)
+        | Expr::And(a, b)
+        | Expr::Compare(_, a, b)
+        | Expr::InList(a, b)
+        | Expr::Inside(a, b)
+        | Expr::Arith(_, a, b) => mentions_slot(a, slot) || mentions_slot(b, slot),
+        Expr::Exists(query) | Expr::Count(query) => q(query),
+        Expr::Aggregate(_, v, query) => mentions_slot(v, slot) || q(query),
+        Expr::List(items) => items.iter().any(|i| mentions_slot(i, slot)),
+    }
+}
+
+/// The index range of sorted `spans` that start inside `scope`.
+fn span_window(spans: &[Range<usize>], scope: &Range<usize>) -> (usize, usize) {
+    let lo = spans.partition_point(|s| s.start < scope.start);
+    let hi = lo + spans[lo..].partition_point(|s| s.start < scope.end.max(scope.start + 1));
+    (lo, hi)
 }
 
 /// The span (and its index) among sorted, non-overlapping `spans` that contains `pos`.

@@ -16,6 +16,7 @@ pub use patterns::PatternError;
 use crate::document::{Document, Format};
 use crate::extract::Facts;
 use crate::lang::ir::{PatternId, RuleSet};
+use crate::span::ColumnCursor;
 use eval::{Evaluator, RawFinding};
 use patterns::PatternTable;
 
@@ -60,7 +61,7 @@ impl Plan {
     ) -> Vec<Finding> {
         let scan = self.patterns.scan(&doc.text);
         let evaluator = Evaluator::new(&self.patterns, &self.rules.params, doc, facts, &scan);
-        let mut findings = Vec::new();
+        let mut raw = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
             if !applies(i) || (rule.needs_emphasis && !doc.format.shows_emphasis()) {
                 continue;
@@ -70,11 +71,14 @@ impl Plan {
                     continue;
                 }
             }
-            for raw in evaluator.run(rule) {
-                findings.push(self.locate(i, doc, raw));
-            }
+            raw.extend(evaluator.run(rule).into_iter().map(|f| (i, f)));
         }
-        findings
+        // Located in document order, so that columns are counted incrementally.
+        raw.sort_by_key(|(i, f)| (f.range.start, *i));
+        let mut cursors = (ColumnCursor::default(), ColumnCursor::default());
+        raw.into_iter()
+            .map(|(i, f)| self.locate(i, doc, f, &mut cursors))
+            .collect()
     }
 
     /// How many findings rule `index` produces on a text read as Markdown (for embedded examples).
@@ -84,11 +88,17 @@ impl Plan {
         self.check(&doc, &facts, &|i| i == index).len()
     }
 
-    fn locate(&self, rule_index: usize, doc: &Document, raw: RawFinding) -> Finding {
+    fn locate(
+        &self,
+        rule_index: usize,
+        doc: &Document,
+        raw: RawFinding,
+        (starts, ends): &mut (ColumnCursor, ColumnCursor),
+    ) -> Finding {
         let rule = &self.rules.rules[rule_index];
         let src = doc.to_source(raw.range.clone());
-        let (line, column) = doc.source_lines.line_col(&doc.source, src.start);
-        let (end_line, end_column) = doc.source_lines.line_col(&doc.source, src.end);
+        let (line, column) = starts.line_col(&doc.source_lines, &doc.source, src.start);
+        let (end_line, end_column) = ends.line_col(&doc.source_lines, &doc.source, src.end);
         let snippet: String = doc
             .source
             .get(src.clone())
