@@ -113,3 +113,90 @@ fn binary_files_are_a_per_file_error_and_the_run_goes_on() {
     assert!(report.input_errors[0].message.contains("binary"));
     assert!(!report.findings.is_empty());
 }
+
+fn rules_fired(linter: &Linter, dir: &Path, name: &str, bytes: &[u8]) -> Vec<String> {
+    let path = write(dir, name, bytes);
+    let report = linter.check_paths(&[path], &CheckOptions::default());
+    assert!(report.input_errors.is_empty(), "{:?}", report.input_errors);
+    report.findings.iter().map(|f| f.rule.clone()).collect()
+}
+
+const EXEMPTION: &str = "因系统维护导致的放款延迟，贷款人不承担责任。";
+
+#[test]
+fn html_emphasis_decides_the_highlighting_rule() {
+    let linter = linter();
+    let dir = tempfile::tempdir().unwrap();
+    let page = |clause: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><title>借款协议</title></head><body>\
+             <h1>借款协议</h1><h2>第一条 借款</h2><p>借款人向贷款人借款。</p>\
+             <h2>第二条 责任</h2><p>{clause}</p></body></html>"
+        )
+    };
+    let plain = rules_fired(
+        &linter,
+        dir.path(),
+        "plain.html",
+        page(EXEMPTION).as_bytes(),
+    );
+    assert!(plain.iter().any(|r| r == "CN-FMT-003"), "{plain:?}");
+    for emphasised in [
+        format!("<b>{EXEMPTION}</b>"),
+        format!("<span style=\"font-weight:bold\">{EXEMPTION}</span>"),
+        format!("<u>{EXEMPTION}</u>"),
+        format!("<span style=\"color:#FF0000\">{EXEMPTION}</span>"),
+    ] {
+        let fired = rules_fired(
+            &linter,
+            dir.path(),
+            "bold.html",
+            page(&emphasised).as_bytes(),
+        );
+        assert!(
+            !fired.iter().any(|r| r == "CN-FMT-003"),
+            "{emphasised}: {fired:?}"
+        );
+    }
+}
+
+#[test]
+fn html_contract_gives_the_findings_of_its_text_twin_at_html_offsets() {
+    let text = fixture("predatory-app.txt");
+    let mut html = String::from(
+        "<html><head><meta charset=\"utf-8\"><style>p{margin:0}</style></head><body>\n",
+    );
+    for line in text.lines() {
+        let escaped = line.replace('&', "&amp;").replace('<', "&lt;");
+        html.push_str(&format!("<p>{escaped}</p>\n"));
+    }
+    html.push_str("<script>document.title = '借款';</script></body></html>\n");
+    let dir = tempfile::tempdir().unwrap();
+    let linter = linter();
+    let options = CheckOptions::default();
+    let from_text = linter.check_paths(&[write(dir.path(), "a.txt", text.as_bytes())], &options);
+    let from_html = linter.check_paths(&[write(dir.path(), "a.html", html.as_bytes())], &options);
+    let rules = |r: &loanlint::report::Report| {
+        r.findings
+            .iter()
+            .filter(|f| f.rule != "CN-FMT-003") // HTML shows emphasis; text does not
+            // A finding on a whole clause shows the HTML source, tags and all.
+            .map(|f| {
+                (
+                    f.rule.clone(),
+                    (f.line == f.end_line).then(|| f.snippet.clone()),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(!from_text.findings.is_empty());
+    assert_eq!(rules(&from_html), rules(&from_text));
+    for f in &from_html.findings {
+        assert_eq!(
+            html.get(f.byte_start..f.byte_end),
+            Some(f.snippet.as_str()),
+            "{}",
+            f.rule
+        );
+    }
+}

@@ -89,6 +89,14 @@ pub fn load_file_with(
             None => None,
         };
     let bytes = read_limited(path, display)?;
+    // An HTML page that is not UTF-8 says its charset: believe it before guessing (a BOM
+    // still wins). Valid UTF-8 stays UTF-8 whatever the page claims: saved pages often lie.
+    let forced = forced.or_else(|| {
+        (format == Format::Html && std::str::from_utf8(&bytes).is_err())
+            .then(|| super::html::declared_charset(&bytes))
+            .flatten()
+            .and_then(|label| decode::encoding_for_label(&label))
+    });
     let decoded = decode::decode(&bytes, forced).map_err(|f| decode_error(f, display))?;
     let mut doc = Document::from_source(display, format, decoded.text, decoded.bom_len);
     doc.encoding = Some(decoded.encoding.name());

@@ -4,6 +4,7 @@
 //! `Document::text` byte ranges and converts with [`Document::to_source`].
 
 mod decode;
+mod html;
 mod load;
 mod markdown;
 mod normalize;
@@ -17,12 +18,13 @@ pub use offsets::OffsetMap;
 use crate::span::LineIndex;
 use std::ops::Range;
 
-/// The input formats known so far. DOCX and HTML come later.
+/// The input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
     Markdown,
+    Html,
 }
 
 impl Format {
@@ -32,13 +34,14 @@ impl Format {
         match ext.as_str() {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
             _ => None,
         }
     }
 
     /// Whether this format can show bold/underline (so emphasis rules may judge it).
     pub fn shows_emphasis(self) -> bool {
-        matches!(self, Format::Markdown)
+        matches!(self, Format::Markdown | Format::Html)
     }
 }
 
@@ -102,6 +105,7 @@ impl Document {
         let normalised = match format {
             Format::Text => normalize::normalise(&source),
             Format::Markdown => markdown::strip_and_normalise(&source),
+            Format::Html => html::strip_and_normalise(&source),
         };
         Document::from_normalised(path, format, source, source_offset, normalised)
     }
