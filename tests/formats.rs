@@ -200,3 +200,171 @@ fn html_contract_gives_the_findings_of_its_text_twin_at_html_offsets() {
         );
     }
 }
+
+// ----- DOCX, built here with the zip crate (no binary fixtures) -----
+
+const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn document_xml(body: &str) -> String {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document {W}><w:body>{body}</w:body></w:document>")
+}
+
+/// A paragraph numbered by list 1 at level `ilvl`, with runs `(text, bold)`.
+fn numbered(ilvl: u8, runs: &[(&str, bool)]) -> String {
+    let runs: String = runs
+        .iter()
+        .map(|(t, bold)| {
+            let rpr = if *bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
+            format!("<w:r>{rpr}<w:t xml:space=\"preserve\">{t}</w:t></w:r>")
+        })
+        .collect();
+    format!("<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{ilvl}\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr>{runs}</w:p>")
+}
+
+fn plain(text: &str) -> String {
+    format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+}
+
+const NUMBERING: &str = "<?xml version=\"1.0\"?><w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+  <w:abstractNum w:abstractNumId=\"7\">\
+    <w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"第%1条\"/></w:lvl>\
+    <w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:isLgl/><w:lvlText w:val=\"%1.%2\"/></w:lvl>\
+  </w:abstractNum>\
+  <w:num w:numId=\"1\"><w:abstractNumId w:val=\"7\"/></w:num>\
+</w:numbering>";
+
+fn contract_docx(exemption_bold: bool) -> Vec<u8> {
+    let body = [
+        plain("借款合同"),
+        plain("甲方（贷款人）：某某小额贷款有限公司"),
+        numbered(0, &[("借款金额", false)]),
+        numbered(1, &[("借款金额为人民币10,000元。", false)]),
+        numbered(0, &[("利率", false)]),
+        numbered(1, &[("年化利率为24%。", false)]),
+        numbered(1, &[("利息按月支付。", false)]),
+        numbered(0, &[("责任", false)]),
+        numbered(1, &[("因系统维护导致的放款延迟，", exemption_bold), ("贷款人不承担责任。", exemption_bold)]),
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>借款期限</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>12个月</w:t></w:r></w:p></w:tc></w:tr></w:tbl>".to_string(),
+        "<w:p><w:r><w:t>本合同</w:t></w:r><w:del><w:r><w:delText>不</w:delText></w:r></w:del><w:ins><w:r><w:t>自签署之日</w:t></w:r></w:ins><w:r><w:t>生效。</w:t></w:r></w:p>".to_string(),
+    ]
+    .concat();
+    docx(&[
+        ("word/document.xml", &document_xml(&body)),
+        ("word/numbering.xml", NUMBERING),
+    ])
+}
+
+#[test]
+fn docx_text_has_rendered_numbering_tables_and_tracked_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "c.docx", &contract_docx(true));
+    let doc = loanlint::document::load_file(&path, "c.docx").unwrap();
+    assert_eq!(doc.format, loanlint::document::Format::Docx);
+    assert_eq!(doc.encoding, None);
+    assert_eq!(
+        doc.source,
+        "借款合同\n甲方（贷款人）：某某小额贷款有限公司\n第一条 借款金额\n1.1 借款金额为人民币10,000元。\n\
+         第二条 利率\n2.1 年化利率为24%。\n2.2 利息按月支付。\n第三条 责任\n\
+         3.1 因系统维护导致的放款延迟，贷款人不承担责任。\n借款期限\t12个月\n本合同自签署之日生效。"
+    );
+    let numbers: Vec<&str> = doc.clauses.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(numbers, ["", "第一条", "第二条", "第三条"]);
+    let at = doc.text.find("因系统维护").unwrap();
+    assert!(doc.is_emphasised(&(at..at + 3)));
+    let lead = doc.text.find("3.1").unwrap();
+    assert!(!doc.is_emphasised(&(lead..lead + 3)));
+}
+
+#[test]
+fn docx_bold_exemption_is_highlighted_and_plain_one_is_not() {
+    let linter = linter();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = rules_fired(&linter, dir.path(), "plain.docx", &contract_docx(false));
+    assert!(plain.iter().any(|r| r == "CN-FMT-003"), "{plain:?}");
+    let bold = rules_fired(&linter, dir.path(), "bold.docx", &contract_docx(true));
+    assert!(!bold.iter().any(|r| r == "CN-FMT-003"), "{bold:?}");
+}
+
+#[test]
+fn docx_findings_locate_the_paragraph_in_the_extracted_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "plain.docx", &contract_docx(false));
+    let report = linter().check_paths(&[path], &CheckOptions::default());
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "CN-FMT-003")
+        .unwrap();
+    assert_eq!(f.line, 9);
+    assert_eq!(f.clause.as_deref(), Some("第三条"));
+    let source = report.sources.values().next().unwrap();
+    assert_eq!(
+        source.get(f.byte_start..f.byte_end),
+        Some(f.snippet.as_str())
+    );
+    assert_eq!(report.subjects[0].encoding, None);
+}
+
+#[test]
+fn hostile_and_broken_docx_files_are_per_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = contract_docx(false);
+    write(dir.path(), "a-truncated.docx", &good[..good.len() / 2]);
+    write(
+        dir.path(),
+        "b-no-document.docx",
+        &docx(&[("word/styles.xml", "<x/>")]),
+    );
+    let bomb = document_xml(&plain(&"借".repeat(2 * 1024 * 1024)));
+    write(
+        dir.path(),
+        "c-bomb.docx",
+        &docx(&[("word/document.xml", &bomb)]),
+    );
+    let deep = document_xml(&("<w:x>".repeat(300) + &"</w:x>".repeat(300)));
+    write(
+        dir.path(),
+        "d-deep.docx",
+        &docx(&[("word/document.xml", &deep)]),
+    );
+    write(dir.path(), "e-not-zip.docx", "第一条 这是文本".as_bytes());
+    write(dir.path(), "f-good.docx", &good);
+    let report = linter().check_paths(&[dir.path().to_path_buf()], &CheckOptions::default());
+    assert_eq!(report.files, 1, "{:?}", report.input_errors);
+    let messages: Vec<&str> = report
+        .input_errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 5, "{messages:#?}");
+    assert!(
+        messages[0].contains("a-truncated.docx: not a readable DOCX"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("no word/document.xml"),
+        "{}",
+        messages[1]
+    );
+    assert!(messages[2].contains("zip bomb"), "{}", messages[2]);
+    assert!(messages[3].contains("deeper than 256"), "{}", messages[3]);
+    assert!(
+        messages[4].contains("not a readable DOCX"),
+        "{}",
+        messages[4]
+    );
+    assert!(report.findings.iter().any(|f| f.rule == "CN-FMT-003"));
+}

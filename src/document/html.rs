@@ -549,7 +549,7 @@ fn is_bold_weight(value: &str) -> bool {
 }
 
 /// A colour that stands out from body text: not black, white, grey or transparent.
-fn is_chromatic(value: &str) -> bool {
+pub(crate) fn is_chromatic(value: &str) -> bool {
     let value = value.trim().to_ascii_lowercase();
     if let Some(hex) = value.strip_prefix('#') {
         return rgb_from_hex(hex).is_some_and(saturated);

@@ -36,6 +36,11 @@ pub enum LoadError {
         "{path}: file is {size} bytes, over the {limit}-byte (256 MiB) limit for one document"
     )]
     TooLarge { path: String, size: u64, limit: u64 },
+    #[error("{path}: {reason}")]
+    Docx {
+        path: String,
+        reason: super::DocxError,
+    },
     #[error("{path}: unsupported file type")]
     Unsupported { path: String },
 }
@@ -89,6 +94,9 @@ pub fn load_file_with(
             None => None,
         };
     let bytes = read_limited(path, display)?;
+    if format == Format::Docx {
+        return load_docx(&bytes, display);
+    }
     // An HTML page that is not UTF-8 says its charset: believe it before guessing (a BOM
     // still wins). Valid UTF-8 stays UTF-8 whatever the page claims: saved pages often lie.
     let forced = forced.or_else(|| {
@@ -101,6 +109,16 @@ pub fn load_file_with(
     let mut doc = Document::from_source(display, format, decoded.text, decoded.bom_len);
     doc.encoding = Some(decoded.encoding.name());
     doc.file_map = decoded.file_map;
+    Ok(doc)
+}
+
+fn load_docx(bytes: &[u8], display: &str) -> Result<Document, LoadError> {
+    let (source, normalised) = super::docx::extract(bytes).map_err(|reason| LoadError::Docx {
+        path: display.to_string(),
+        reason,
+    })?;
+    let mut doc = Document::from_normalised(display, Format::Docx, source, 0, normalised);
+    doc.encoding = None;
     Ok(doc)
 }
 

@@ -4,6 +4,7 @@
 //! `Document::text` byte ranges and converts with [`Document::to_source`].
 
 mod decode;
+mod docx;
 mod html;
 mod load;
 mod markdown;
@@ -11,6 +12,7 @@ mod normalize;
 mod offsets;
 mod segment;
 
+pub use docx::DocxError;
 pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
 pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub use offsets::OffsetMap;
@@ -25,6 +27,8 @@ pub enum Format {
     Text,
     Markdown,
     Html,
+    /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line.
+    Docx,
 }
 
 impl Format {
@@ -35,13 +39,14 @@ impl Format {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" | "xhtml" => Some(Format::Html),
+            "docx" => Some(Format::Docx),
             _ => None,
         }
     }
 
     /// Whether this format can show bold/underline (so emphasis rules may judge it).
     pub fn shows_emphasis(self) -> bool {
-        matches!(self, Format::Markdown | Format::Html)
+        matches!(self, Format::Markdown | Format::Html | Format::Docx)
     }
 }
 
@@ -103,14 +108,15 @@ impl Document {
         source_offset: usize,
     ) -> Document {
         let normalised = match format {
-            Format::Text => normalize::normalise(&source),
+            // Extracted DOCX text given as a string has lost its emphasis: plain text.
+            Format::Text | Format::Docx => normalize::normalise(&source),
             Format::Markdown => markdown::strip_and_normalise(&source),
             Format::Html => html::strip_and_normalise(&source),
         };
         Document::from_normalised(path, format, source, source_offset, normalised)
     }
 
-    fn from_normalised(
+    pub(crate) fn from_normalised(
         path: impl Into<String>,
         format: Format,
         source: String,
