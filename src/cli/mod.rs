@@ -18,8 +18,8 @@ const ABOUT: &str = "Compliance checker for consumer-loan contracts (Chinese and
 const LONG_ABOUT: &str = "\
 Compliance checker for consumer-loan contracts (Chinese and English).
 
-Contracts (.txt, .md; GBK, Big5 and UTF-16 are detected) are checked against rule packs written in the loanlint rule language. The
-built-in packs are chosen per file by jurisdiction: Chinese contracts get the CN packs, English
+Contracts (.txt, .md, .html, .docx; GBK, Big5 and UTF-16 text is detected) are checked against
+rule packs written in the loanlint rule language. The built-in packs are chosen per file by jurisdiction: Chinese contracts get the CN packs, English
 contracts the packs of the law named in their governing-law clause.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings at or above --fail-on, 2 usage
@@ -37,7 +37,8 @@ Examples:
 const CHECK_EXAMPLES: &str = "\
 Examples:
   loanlint check                            check the current folder
-  loanlint check contracts/ extra/a.md      folders are walked for .txt and .md files
+  loanlint check contracts/ extra/a.md      folders are walked for .txt .md .html .docx files
+  loanlint check --encoding gbk old.txt     read a text file as GBK instead of detecting
   loanlint check --jurisdiction CN a.txt    apply the CN packs whatever the text says
   loanlint check --rules house.rules .      built-in packs plus your own rules
   loanlint check --no-builtin --rules r/ .  only your own rules
