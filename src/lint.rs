@@ -33,6 +33,8 @@ pub enum RulesError {
 pub struct CheckOptions {
     /// Apply the packs of this jurisdiction to every subject instead of detecting it.
     pub jurisdiction: Option<String>,
+    /// Decode text files with this encoding instead of detecting it (`--encoding`).
+    pub encoding: Option<String>,
 }
 
 /// Compiled rules, ready to check any number of documents (shareable across threads).
@@ -104,7 +106,10 @@ impl Linter {
     }
 
     fn check_file(&self, path: &Path, shown: &str, options: &CheckOptions) -> FileResult {
-        match document::load_file(path, shown) {
+        let load = document::LoadOptions {
+            encoding: options.encoding.clone(),
+        };
+        match document::load_file_with(path, shown, &load) {
             Ok(doc) => {
                 let (findings, subject) = self.check_document(&doc, options);
                 FileResult::Checked {
@@ -165,6 +170,7 @@ impl Linter {
                 jurisdiction,
                 packs,
                 reason,
+                encoding: doc.encoding.map(str::to_string),
             },
         )
     }

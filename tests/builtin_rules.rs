@@ -184,7 +184,7 @@ mod spans {
             file.extend_from_slice(source.as_bytes());
             let format = if markdown { Format::Markdown } else { Format::Text };
             let doc = Document::from_source("p.txt", format, source.clone(), offset);
-            let opts = CheckOptions { jurisdiction: Some("CN".into()) };
+            let opts = CheckOptions { jurisdiction: Some("CN".into()), ..CheckOptions::default() };
             let (findings, _) = linter().check_document(&doc, &opts);
             for f in findings {
                 prop_assert!(f.byte_start <= f.byte_end && f.byte_end <= file.len(), "{f:?}");

@@ -62,7 +62,8 @@ fn non_utf8_file_is_reported_beside_the_good_one() {
         ("a-good.txt", GOOD),
         ("b-bad.txt", b"contract \xc3\x28 text"),
     ]);
-    let o = loanlint(&["check", "."], dir.path());
+    // Undetected, those bytes read as windows-1252; forced UTF-8 they are an error.
+    let o = loanlint(&["check", "--encoding", "utf-8", "."], dir.path());
     assert_no_panic(&o);
     assert_eq!(o.status.code(), Some(2));
     let out = stdout(&o);
@@ -73,7 +74,10 @@ fn non_utf8_file_is_reported_beside_the_good_one() {
     assert!(out.contains("1 file checked"), "{out}");
     assert!(out.contains("1 input error"), "{out}");
 
-    let o = loanlint(&["check", "--format", "json", "."], dir.path());
+    let o = loanlint(
+        &["check", "--encoding", "utf-8", "--format", "json", "."],
+        dir.path(),
+    );
     assert_eq!(o.status.code(), Some(2));
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     common::assert_valid_report(&json);

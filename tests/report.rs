@@ -49,6 +49,7 @@ fn report_for(doc: &Document, findings: Vec<Finding>) -> Report {
             jurisdiction: Some("CN".into()),
             packs: vec!["cn-consumer-credit".into()],
             reason: "Chinese-language contract".into(),
+            encoding: Some("UTF-8".into()),
         }],
         input_errors: vec![],
         sources,

@@ -19,6 +19,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     };
     let options = CheckOptions {
         jurisdiction: args.jurisdiction.clone(),
+        encoding: args.encoding.clone(),
     };
     let report = linter.check_paths(&paths, &options);
     let text = match args.format {

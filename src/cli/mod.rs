@@ -18,8 +18,8 @@ const ABOUT: &str = "Compliance checker for consumer-loan contracts (Chinese and
 const LONG_ABOUT: &str = "\
 Compliance checker for consumer-loan contracts (Chinese and English).
 
-Contracts (.txt, .md) are checked against rule packs written in the loanlint rule language. The
-built-in packs are chosen per file by jurisdiction: Chinese contracts get the CN packs, English
+Contracts (.txt, .md, .html, .docx; GBK, Big5 and UTF-16 text is detected) are checked against
+rule packs written in the loanlint rule language. The built-in packs are chosen per file by jurisdiction: Chinese contracts get the CN packs, English
 contracts the packs of the law named in their governing-law clause.
 
 Exit status: 0 no findings at or above --fail-on, 1 findings at or above --fail-on, 2 usage
@@ -37,7 +37,8 @@ Examples:
 const CHECK_EXAMPLES: &str = "\
 Examples:
   loanlint check                            check the current folder
-  loanlint check contracts/ extra/a.md      folders are walked for .txt and .md files
+  loanlint check contracts/ extra/a.md      folders are walked for .txt .md .html .docx files
+  loanlint check --encoding gbk old.txt     read a text file as GBK instead of detecting
   loanlint check --jurisdiction CN a.txt    apply the CN packs whatever the text says
   loanlint check --rules house.rules .      built-in packs plus your own rules
   loanlint check --no-builtin --rules r/ .  only your own rules
@@ -135,6 +136,10 @@ struct CheckArgs {
     /// Apply this jurisdiction's packs (e.g. CN, US) to every file instead of detecting it.
     #[arg(long, value_name = "CODE", value_parser = parse_jurisdiction)]
     jurisdiction: Option<String>,
+    /// Decode text files in this encoding (GBK, GB18030, Big5, UTF-16LE…) instead of detecting
+    /// it; a byte-order mark still wins.
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    encoding: Option<String>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -152,6 +157,9 @@ struct ExplainArgs {
 struct ExtractArgs {
     /// The contract file.
     file: PathBuf,
+    /// Decode the file in this encoding (GBK, GB18030, Big5, UTF-16LE…) instead of detecting it.
+    #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
+    encoding: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
 }
@@ -210,6 +218,17 @@ fn parse_jurisdiction(s: &str) -> Result<String, String> {
     } else {
         Err(format!(
             "`{s}` is not a jurisdiction code; use a country code such as CN or US"
+        ))
+    }
+}
+
+/// An encoding label the loader knows (WHATWG labels: `gbk`, `big5`, `utf-16le`, `latin1`…).
+fn parse_encoding(s: &str) -> Result<String, String> {
+    if loanlint::document::is_known_encoding(s) {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not an encoding name; try UTF-8, GBK, GB18030, Big5, UTF-16LE or UTF-16BE"
         ))
     }
 }
@@ -326,6 +345,14 @@ mod tests {
         assert!(parse_jurisdiction("C").is_err());
         assert!(parse_jurisdiction("US-").is_err());
         assert!(parse_jurisdiction("中国").is_err());
+    }
+
+    #[test]
+    fn encoding_names() {
+        assert_eq!(parse_encoding("gbk").unwrap(), "gbk");
+        assert!(parse_encoding("UTF-16LE").is_ok());
+        assert!(parse_encoding("chinese").is_ok()); // a WHATWG label for GBK
+        assert!(parse_encoding("klingon").is_err());
     }
 
     #[test]

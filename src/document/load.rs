@@ -1,16 +1,12 @@
 //! Reading a contract file from disk.
 
+use super::decode::{self, DecodeFailure};
 use super::{Document, Format};
 use std::io::Read;
 use std::path::Path;
 
 /// Files larger than this are refused rather than read into memory.
 pub const MAX_FILE_SIZE: u64 = 256 * 1024 * 1024;
-
-/// How much of the start of a file is searched for NUL bytes.
-const BINARY_SNIFF_LEN: usize = 8 * 1024;
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -19,20 +15,32 @@ pub enum LoadError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}: not valid UTF-8 (first bad byte at line {line}, byte {offset}); GBK and other encodings are not supported yet")]
-    NotUtf8 {
+    #[error("{path}: not valid {encoding} (first bad byte at line {line}, byte {offset}){}", if *.guessed { "; the encoding was guessed: pass --encoding NAME if it is another one" } else { "" })]
+    Undecodable {
         path: String,
+        encoding: String,
+        /// Whether the encoding was guessed (not UTF-8, not a BOM, not `--encoding`).
+        guessed: bool,
         line: usize,
         offset: usize,
     },
-    #[error("{path}: UTF-16 text is not supported yet; save the file as UTF-8")]
-    Utf16 { path: String },
-    #[error("{path}: looks like a binary file (NUL byte at byte {offset}), not a contract text")]
+    #[error("{path}: not UTF-8, and read as {encoding} (the likeliest encoding) it is not text either; pass --encoding NAME if you know its encoding")]
+    NotText { path: String, encoding: String },
+    #[error(
+        "{path}: unknown encoding `{name}` (try UTF-8, GBK, GB18030, Big5, UTF-16LE, UTF-16BE)"
+    )]
+    UnknownEncoding { path: String, name: String },
+    #[error("{path}: looks like a binary file (NUL byte at byte {offset}), not a contract text; if it is UTF-16 without a byte-order mark, pass --encoding UTF-16LE (or UTF-16BE)")]
     Binary { path: String, offset: usize },
     #[error(
         "{path}: file is {size} bytes, over the {limit}-byte (256 MiB) limit for one document"
     )]
     TooLarge { path: String, size: u64, limit: u64 },
+    #[error("{path}: {reason}")]
+    Docx {
+        path: String,
+        reason: super::DocxError,
+    },
     #[error("{path}: unsupported file type")]
     Unsupported { path: String },
 }
@@ -41,20 +49,100 @@ impl LoadError {
     /// 1-based line the error is about, if any.
     pub fn line(&self) -> Option<usize> {
         match self {
-            LoadError::NotUtf8 { line, .. } => Some(*line),
+            LoadError::Undecodable { line, .. } => Some(*line),
             _ => None,
         }
     }
 }
 
-/// Read and decode a contract file. `display` is the path as reports show it.
+/// How to read contract files.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Decode text files with this encoding (a WHATWG label: `gbk`, `big5`, `utf-16le`…)
+    /// instead of detecting it; a byte-order mark still wins.
+    pub encoding: Option<String>,
+}
+
+/// Whether `label` names an encoding `LoadOptions::encoding` accepts.
+pub fn is_known_encoding(label: &str) -> bool {
+    decode::encoding_for_label(label).is_some()
+}
+
+/// Read and decode a contract file, detecting its encoding. `display` is the path as
+/// reports show it.
 pub fn load_file(path: &Path, display: &str) -> Result<Document, LoadError> {
+    load_file_with(path, display, &LoadOptions::default())
+}
+
+/// Read and decode a contract file with options.
+pub fn load_file_with(
+    path: &Path,
+    display: &str,
+    options: &LoadOptions,
+) -> Result<Document, LoadError> {
     let format = Format::from_path(path).ok_or_else(|| LoadError::Unsupported {
         path: display.to_string(),
     })?;
+    let forced =
+        match &options.encoding {
+            Some(name) => Some(decode::encoding_for_label(name).ok_or_else(|| {
+                LoadError::UnknownEncoding {
+                    path: display.to_string(),
+                    name: name.clone(),
+                }
+            })?),
+            None => None,
+        };
     let bytes = read_limited(path, display)?;
-    let (text, source_offset) = decode(bytes, display)?;
-    Ok(Document::from_source(display, format, text, source_offset))
+    if format == Format::Docx {
+        return load_docx(&bytes, display);
+    }
+    // An HTML page that is not UTF-8 says its charset: believe it before guessing (a BOM
+    // still wins). Valid UTF-8 stays UTF-8 whatever the page claims: saved pages often lie.
+    let forced = forced.or_else(|| {
+        (format == Format::Html && std::str::from_utf8(&bytes).is_err())
+            .then(|| super::html::declared_charset(&bytes))
+            .flatten()
+            .and_then(|label| decode::encoding_for_label(&label))
+    });
+    let decoded = decode::decode(&bytes, forced).map_err(|f| decode_error(f, display))?;
+    let mut doc = Document::from_source(display, format, decoded.text, decoded.bom_len);
+    doc.encoding = Some(decoded.encoding.name());
+    doc.file_map = decoded.file_map;
+    Ok(doc)
+}
+
+fn load_docx(bytes: &[u8], display: &str) -> Result<Document, LoadError> {
+    let (source, normalised) = super::docx::extract(bytes).map_err(|reason| LoadError::Docx {
+        path: display.to_string(),
+        reason,
+    })?;
+    let mut doc = Document::from_normalised(display, Format::Docx, source, 0, normalised);
+    doc.encoding = None;
+    Ok(doc)
+}
+
+fn decode_error(failure: DecodeFailure, display: &str) -> LoadError {
+    let path = display.to_string();
+    match failure {
+        DecodeFailure::Binary { offset } => LoadError::Binary { path, offset },
+        DecodeFailure::Invalid {
+            encoding,
+            guessed,
+            line,
+            offset,
+        } => LoadError::Undecodable {
+            path,
+            encoding: encoding.to_string(),
+            guessed,
+            line,
+            offset,
+        },
+        DecodeFailure::NotText { encoding } => LoadError::NotText {
+            path,
+            encoding: encoding.to_string(),
+        },
+    }
 }
 
 fn read_limited(path: &Path, display: &str) -> Result<Vec<u8>, LoadError> {
@@ -82,51 +170,6 @@ fn read_limited(path: &Path, display: &str) -> Result<Vec<u8>, LoadError> {
         return Err(too_large(read));
     }
     Ok(bytes)
-}
-
-/// Decode file bytes: the text and how many bytes (a BOM) precede it.
-fn decode(mut bytes: Vec<u8>, display: &str) -> Result<(String, usize), LoadError> {
-    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(LoadError::Utf16 {
-            path: display.to_string(),
-        });
-    }
-    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_LEN)];
-    if let Some(offset) = sniff.iter().position(|&b| b == 0) {
-        return Err(LoadError::Binary {
-            path: display.to_string(),
-            offset,
-        });
-    }
-    let source_offset = if bytes.starts_with(UTF8_BOM) {
-        bytes.drain(..UTF8_BOM.len());
-        UTF8_BOM.len()
-    } else {
-        0
-    };
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, source_offset)),
-        Err(e) => {
-            let bad = e.utf8_error().valid_up_to();
-            let valid = e.as_bytes().get(..bad).unwrap_or_default();
-            Err(LoadError::NotUtf8 {
-                path: display.to_string(),
-                line: line_of(valid),
-                offset: source_offset + bad,
-            })
-        }
-    }
-}
-
-/// 1-based line number after `bytes` (line breaks: `\n`, `\r\n`, lone `\r`).
-fn line_of(bytes: &[u8]) -> usize {
-    let lone_cr = bytes
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-        .count();
-    let lf = bytes.iter().filter(|&&b| b == b'\n').count();
-    1 + lf + lone_cr
 }
 
 #[cfg(test)]
@@ -161,7 +204,7 @@ mod tests {
     #[test]
     fn bom_is_stripped_and_spans_map_to_file_bytes() {
         let body = "甲方：张三\r\n年化利率：２４％。\r\n";
-        let mut bytes = UTF8_BOM.to_vec();
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
         bytes.extend_from_slice(body.as_bytes());
         let doc = load("bom.txt", &bytes).unwrap();
         assert_eq!(doc.source_offset, 3);
@@ -186,57 +229,78 @@ mod tests {
 
     #[test]
     fn nul_after_the_sniffed_prefix_is_just_text() {
-        let mut bytes = vec![b'a'; BINARY_SNIFF_LEN];
+        let mut bytes = vec![b'a'; decode::BINARY_SNIFF_LEN];
         bytes.push(0);
         let doc = load("late.txt", &bytes).unwrap();
-        assert_eq!(doc.source.len(), BINARY_SNIFF_LEN + 1);
+        assert_eq!(doc.source.len(), decode::BINARY_SNIFF_LEN + 1);
+    }
+
+    fn load_as(name: &str, bytes: &[u8], encoding: &str) -> Result<Document, LoadError> {
+        let (_dir, path) = write_file(name, bytes);
+        let options = LoadOptions {
+            encoding: Some(encoding.to_string()),
+        };
+        load_file_with(&path, name, &options)
     }
 
     #[test]
-    fn invalid_utf8_reports_line_and_byte() {
-        // "甲方\n乙方\n" then a GBK-encoded "借" (0xBD 0xE8).
+    fn forced_utf8_reports_line_and_byte_of_the_first_bad_byte() {
+        // "甲方\n乙方\r\n" then a GBK-encoded "借" (0xBD 0xE8).
         let mut bytes = "甲方\n乙方\r\n".as_bytes().to_vec();
         bytes.extend_from_slice(b"\xBD\xE8");
-        let err = load("gbk.txt", &bytes).unwrap_err();
+        let err = load_as("bad.txt", &bytes, "utf-8").unwrap_err();
         match &err {
-            LoadError::NotUtf8 { line, offset, .. } => {
+            LoadError::Undecodable {
+                line,
+                offset,
+                guessed,
+                ..
+            } => {
                 assert_eq!(*line, 3);
                 assert_eq!(*offset, "甲方\n乙方\r\n".len());
+                assert!(!guessed);
             }
             other => panic!("{other:?}"),
         }
         assert_eq!(err.line(), Some(3));
         let message = err.to_string();
-        assert!(message.contains("gbk.txt"), "{message}");
-        assert!(message.contains("GBK"), "{message}");
+        assert!(message.starts_with("bad.txt: not valid UTF-8"), "{message}");
     }
 
     #[test]
-    fn invalid_utf8_offset_counts_the_bom() {
-        let err = load("b.txt", b"\xEF\xBB\xBFab\xFF").unwrap_err();
-        assert!(
-            matches!(
-                err,
-                LoadError::NotUtf8 {
-                    line: 1,
-                    offset: 5,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+    fn gbk_file_is_detected_and_maps_to_gbk_bytes() {
+        let body = "甲方：张三\r\n年化利率：２４％。借款人应当按期还款，逾期将产生罚息。\r\n";
+        let (bytes, _, _) = encoding_rs::GBK.encode(body);
+        let doc = load("gbk.txt", &bytes).unwrap();
+        assert_eq!(doc.encoding, Some("GBK"));
+        assert_eq!(doc.source, body);
+        let at = doc.text.find("24%").unwrap();
+        let file = doc.to_file(at..at + 3);
+        let (rate, _, _) = encoding_rs::GBK.encode("２４％");
+        assert_eq!(&bytes[file], &*rate);
     }
 
     #[test]
-    fn utf16_is_refused_with_a_hint() {
-        let err = load("u16.txt", b"\xFF\xFE1\x002\x00").unwrap_err();
-        assert!(matches!(err, LoadError::Utf16 { .. }), "{err:?}");
-        assert!(err.to_string().contains("UTF-8"));
+    fn utf16_with_bom_loads() {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend("借款合同".encode_utf16().flat_map(u16::to_le_bytes));
+        let doc = load("u16.txt", &bytes).unwrap();
+        assert_eq!(doc.source, "借款合同");
+        assert_eq!(doc.encoding, Some("UTF-16LE"));
+        assert_eq!(doc.to_file(3..6), 4..6);
+    }
+
+    #[test]
+    fn unknown_forced_encoding_is_an_error() {
+        let err = load_as("a.txt", b"abc", "klingon").unwrap_err();
+        assert!(matches!(err, LoadError::UnknownEncoding { .. }), "{err:?}");
+        assert!(!is_known_encoding("klingon"));
+        assert!(is_known_encoding("GB18030"));
     }
 
     #[test]
     fn empty_and_bom_only_files_are_empty_documents() {
-        for bytes in [&b""[..], UTF8_BOM] {
+        for bytes in [&b""[..], b"\xEF\xBB\xBF"] {
             let doc = load("empty.md", bytes).unwrap();
             assert_eq!(doc.text, "");
             assert!(doc.paragraphs.is_empty());
@@ -273,11 +337,5 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(err.to_string().contains("256 MiB"));
-    }
-
-    #[test]
-    fn line_counting_accepts_every_line_ending() {
-        assert_eq!(line_of(b""), 1);
-        assert_eq!(line_of(b"a\nb\r\nc\rd"), 4);
     }
 }

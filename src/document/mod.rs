@@ -3,25 +3,32 @@
 //! clauses), emphasis and template blanks. Everything downstream works on
 //! `Document::text` byte ranges and converts with [`Document::to_source`].
 
+mod decode;
+mod docx;
+mod html;
 mod load;
 mod markdown;
 mod normalize;
 mod offsets;
 mod segment;
 
-pub use load::{load_file, LoadError};
+pub use docx::DocxError;
+pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
 pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub use offsets::OffsetMap;
 
 use crate::span::LineIndex;
 use std::ops::Range;
 
-/// The input formats known so far. DOCX and HTML come later.
+/// The input formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
     Markdown,
+    Html,
+    /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line.
+    Docx,
 }
 
 impl Format {
@@ -31,13 +38,15 @@ impl Format {
         match ext.as_str() {
             "txt" | "text" => Some(Format::Text),
             "md" | "markdown" => Some(Format::Markdown),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            "docx" => Some(Format::Docx),
             _ => None,
         }
     }
 
     /// Whether this format can show bold/underline (so emphasis rules may judge it).
     pub fn shows_emphasis(self) -> bool {
-        matches!(self, Format::Markdown)
+        matches!(self, Format::Markdown | Format::Html | Format::Docx)
     }
 }
 
@@ -67,6 +76,12 @@ pub struct Document {
     pub source: String,
     /// Bytes in the file before `source` starts (a UTF-8 BOM is 3).
     pub source_offset: usize,
+    /// The file's character encoding as decoded ("UTF-8", "GBK", "UTF-16LE", "Big5"…);
+    /// `None` when the source text was not decoded from the file's bytes as a whole.
+    pub encoding: Option<&'static str>,
+    /// Byte offsets of `source` to byte offsets of the file, for encodings other than UTF-8
+    /// (where `source_offset` alone does not do).
+    pub file_map: Option<OffsetMap>,
     /// The normalised text every pattern and extractor runs on.
     pub text: String,
     /// Maps byte offsets in `text` to byte offsets in `source`.
@@ -92,15 +107,28 @@ impl Document {
         source: String,
         source_offset: usize,
     ) -> Document {
+        let normalised = match format {
+            // Extracted DOCX text given as a string has lost its emphasis: plain text.
+            Format::Text | Format::Docx => normalize::normalise(&source),
+            Format::Markdown => markdown::strip_and_normalise(&source),
+            Format::Html => html::strip_and_normalise(&source),
+        };
+        Document::from_normalised(path, format, source, source_offset, normalised)
+    }
+
+    pub(crate) fn from_normalised(
+        path: impl Into<String>,
+        format: Format,
+        source: String,
+        source_offset: usize,
+        normalised: normalize::Normalised,
+    ) -> Document {
         let normalize::Normalised {
             text,
             map,
             emphasis,
             headings,
-        } = match format {
-            Format::Text => normalize::normalise(&source),
-            Format::Markdown => markdown::strip_and_normalise(&source),
-        };
+        } = normalised;
         let structure = segment::segment(&text, &headings);
         let blanks = segment::find_blanks(&text);
         let source_lines = LineIndex::new(&source);
@@ -109,6 +137,8 @@ impl Document {
             format,
             source,
             source_offset,
+            encoding: Some("UTF-8"),
+            file_map: None,
             text,
             map,
             source_lines,
@@ -144,8 +174,15 @@ impl Document {
 
     /// Map a range of `text` to a range of the original file's bytes.
     pub fn to_file(&self, r: Range<usize>) -> Range<usize> {
-        let s = self.to_source(r);
-        s.start + self.source_offset..s.end + self.source_offset
+        self.source_to_file(self.to_source(r))
+    }
+
+    /// Map a range of `source` (on character boundaries) to a range of the file's bytes.
+    pub fn source_to_file(&self, s: Range<usize>) -> Range<usize> {
+        match &self.file_map {
+            Some(map) => map.to_source(s.start)..map.to_source(s.end),
+            None => s.start + self.source_offset..s.end + self.source_offset,
+        }
     }
 
     /// Whether any part of `r` is emphasised.

@@ -97,6 +97,7 @@ impl Plan {
     ) -> Finding {
         let rule = &self.rules.rules[rule_index];
         let src = doc.to_source(raw.range.clone());
+        let file = doc.source_to_file(src.clone());
         let (line, column) = starts.line_col(&doc.source_lines, &doc.source, src.start);
         let (end_line, end_column) = ends.line_col(&doc.source_lines, &doc.source, src.end);
         let snippet: String = doc
@@ -125,8 +126,8 @@ impl Plan {
             column,
             end_line,
             end_column,
-            byte_start: src.start + doc.source_offset,
-            byte_end: src.end + doc.source_offset,
+            byte_start: file.start,
+            byte_end: file.end,
             cite: rule.cite.clone(),
             help: raw.help,
             snippet,

@@ -441,6 +441,7 @@ mod tests {
             jurisdiction: Some(j.into()),
             packs: vec![pack.into()],
             reason: "r".into(),
+            encoding: None,
         };
         let notes = pack_notes(&[subject("a.txt", "CN", "cn"), subject("b.txt", "US", "us")]);
         assert_eq!(

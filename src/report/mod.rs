@@ -48,6 +48,10 @@ pub struct SubjectInfo {
     pub packs: Vec<String>,
     /// Why this jurisdiction (or why none) applies.
     pub reason: String,
+    /// The file's character encoding as detected or forced ("UTF-8", "GBK", "UTF-16LE"…);
+    /// absent for formats not decoded as one text (DOCX).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
 }
 
 /// The result of a check run.
@@ -163,6 +167,7 @@ pub(crate) mod tests {
                     jurisdiction: Some("CN".into()),
                     packs: vec!["cn-consumer-credit".into()],
                     reason: "Chinese-language contract".into(),
+                    encoding: None,
                 },
                 SubjectInfo {
                     file: "english.txt".into(),
@@ -171,6 +176,7 @@ pub(crate) mod tests {
                     reason: "English contract without a governing-law clause; pass \
                              --jurisdiction to choose packs"
                         .into(),
+                    encoding: None,
                 },
             ],
             input_errors: vec![InputError {

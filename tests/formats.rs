@@ -1,0 +1,370 @@
+//! Input formats and encodings end to end: the same contract in another encoding or format
+//! gives the same findings, located in the file the user has.
+
+use loanlint::engine::Finding;
+use loanlint::lint::{CheckOptions, Linter};
+use std::path::{Path, PathBuf};
+
+fn linter() -> Linter {
+    Linter::builtin().expect("built-in rules compile")
+}
+
+fn fixture(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/contracts")
+        .join(name);
+    std::fs::read_to_string(path).expect("fixture is UTF-8")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("temp file written");
+    path
+}
+
+/// Findings as (rule, line, column, snippet): what a reader compares across formats.
+fn seen(findings: &[Finding]) -> Vec<(String, usize, usize, String)> {
+    findings
+        .iter()
+        .map(|f| (f.rule.clone(), f.line, f.column, f.snippet.clone()))
+        .collect()
+}
+
+#[test]
+fn gbk_contract_gives_the_findings_of_its_utf8_twin_at_gbk_offsets() {
+    let text = fixture("predatory-app.txt");
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable, "the fixture is GBK-encodable");
+    let dir = tempfile::tempdir().unwrap();
+    let utf8_path = write(dir.path(), "utf8.txt", text.as_bytes());
+    let gbk_path = write(dir.path(), "gbk.txt", &gbk);
+    let linter = linter();
+    let options = CheckOptions::default();
+    let utf8 = linter.check_paths(&[utf8_path], &options);
+    let gbk_report = linter.check_paths(&[gbk_path], &options);
+    assert!(
+        gbk_report.input_errors.is_empty(),
+        "{:?}",
+        gbk_report.input_errors
+    );
+    assert!(!utf8.findings.is_empty());
+    assert_eq!(seen(&gbk_report.findings), seen(&utf8.findings));
+    assert_eq!(gbk_report.subjects[0].encoding.as_deref(), Some("GBK"));
+    assert_eq!(utf8.subjects[0].encoding.as_deref(), Some("UTF-8"));
+    for f in &gbk_report.findings {
+        let (snippet, _, _) = encoding_rs::GBK.encode(&f.snippet);
+        assert_eq!(
+            gbk.get(f.byte_start..f.byte_end),
+            Some(&*snippet),
+            "{}: byte range {}..{} is not the snippet's GBK bytes",
+            f.rule,
+            f.byte_start,
+            f.byte_end
+        );
+    }
+    // At least one finding sits after Chinese text, so its GBK offset differs from UTF-8's.
+    assert!(gbk_report
+        .findings
+        .iter()
+        .zip(&utf8.findings)
+        .any(|(g, u)| g.byte_start < u.byte_start));
+}
+
+#[test]
+fn forced_encoding_reads_a_file_detection_would_get_wrong() {
+    // Too short for a confident guess; --encoding settles it.
+    let (gbk, _, _) = encoding_rs::GBK.encode("年利率36%");
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "short.txt", &gbk);
+    let options = CheckOptions {
+        encoding: Some("gbk".into()),
+        ..CheckOptions::default()
+    };
+    let report = linter().check_paths(&[path], &options);
+    assert!(report.input_errors.is_empty(), "{:?}", report.input_errors);
+    let doc = loanlint::document::load_file_with(
+        &dir.path().join("short.txt"),
+        "short.txt",
+        &loanlint::document::LoadOptions {
+            encoding: Some("gbk".into()),
+        },
+    )
+    .unwrap();
+    assert_eq!(doc.source, "年利率36%");
+    assert_eq!(report.subjects[0].encoding.as_deref(), Some("GBK"));
+}
+
+#[test]
+fn binary_files_are_a_per_file_error_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a-binary.txt",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+    );
+    write(
+        dir.path(),
+        "b-good.txt",
+        fixture("predatory-app.txt").as_bytes(),
+    );
+    let report = linter().check_paths(&[dir.path().to_path_buf()], &CheckOptions::default());
+    assert_eq!(report.files, 1);
+    assert_eq!(report.input_errors.len(), 1);
+    assert!(report.input_errors[0].message.contains("binary"));
+    assert!(!report.findings.is_empty());
+}
+
+fn rules_fired(linter: &Linter, dir: &Path, name: &str, bytes: &[u8]) -> Vec<String> {
+    let path = write(dir, name, bytes);
+    let report = linter.check_paths(&[path], &CheckOptions::default());
+    assert!(report.input_errors.is_empty(), "{:?}", report.input_errors);
+    report.findings.iter().map(|f| f.rule.clone()).collect()
+}
+
+const EXEMPTION: &str = "因系统维护导致的放款延迟，贷款人不承担责任。";
+
+#[test]
+fn html_emphasis_decides_the_highlighting_rule() {
+    let linter = linter();
+    let dir = tempfile::tempdir().unwrap();
+    let page = |clause: &str| {
+        format!(
+            "<!DOCTYPE html><html><head><title>借款协议</title></head><body>\
+             <h1>借款协议</h1><h2>第一条 借款</h2><p>借款人向贷款人借款。</p>\
+             <h2>第二条 责任</h2><p>{clause}</p></body></html>"
+        )
+    };
+    let plain = rules_fired(
+        &linter,
+        dir.path(),
+        "plain.html",
+        page(EXEMPTION).as_bytes(),
+    );
+    assert!(plain.iter().any(|r| r == "CN-FMT-003"), "{plain:?}");
+    for emphasised in [
+        format!("<b>{EXEMPTION}</b>"),
+        format!("<span style=\"font-weight:bold\">{EXEMPTION}</span>"),
+        format!("<u>{EXEMPTION}</u>"),
+        format!("<span style=\"color:#FF0000\">{EXEMPTION}</span>"),
+    ] {
+        let fired = rules_fired(
+            &linter,
+            dir.path(),
+            "bold.html",
+            page(&emphasised).as_bytes(),
+        );
+        assert!(
+            !fired.iter().any(|r| r == "CN-FMT-003"),
+            "{emphasised}: {fired:?}"
+        );
+    }
+}
+
+#[test]
+fn html_contract_gives_the_findings_of_its_text_twin_at_html_offsets() {
+    let text = fixture("predatory-app.txt");
+    let mut html = String::from(
+        "<html><head><meta charset=\"utf-8\"><style>p{margin:0}</style></head><body>\n",
+    );
+    for line in text.lines() {
+        let escaped = line.replace('&', "&amp;").replace('<', "&lt;");
+        html.push_str(&format!("<p>{escaped}</p>\n"));
+    }
+    html.push_str("<script>document.title = '借款';</script></body></html>\n");
+    let dir = tempfile::tempdir().unwrap();
+    let linter = linter();
+    let options = CheckOptions::default();
+    let from_text = linter.check_paths(&[write(dir.path(), "a.txt", text.as_bytes())], &options);
+    let from_html = linter.check_paths(&[write(dir.path(), "a.html", html.as_bytes())], &options);
+    let rules = |r: &loanlint::report::Report| {
+        r.findings
+            .iter()
+            .filter(|f| f.rule != "CN-FMT-003") // HTML shows emphasis; text does not
+            // A finding on a whole clause shows the HTML source, tags and all.
+            .map(|f| {
+                (
+                    f.rule.clone(),
+                    (f.line == f.end_line).then(|| f.snippet.clone()),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(!from_text.findings.is_empty());
+    assert_eq!(rules(&from_html), rules(&from_text));
+    for f in &from_html.findings {
+        assert_eq!(
+            html.get(f.byte_start..f.byte_end),
+            Some(f.snippet.as_str()),
+            "{}",
+            f.rule
+        );
+    }
+}
+
+// ----- DOCX, built here with the zip crate (no binary fixtures) -----
+
+const W: &str = "xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\"";
+
+fn docx(parts: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(content.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+fn document_xml(body: &str) -> String {
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:document {W}><w:body>{body}</w:body></w:document>")
+}
+
+/// A paragraph numbered by list 1 at level `ilvl`, with runs `(text, bold)`.
+fn numbered(ilvl: u8, runs: &[(&str, bool)]) -> String {
+    let runs: String = runs
+        .iter()
+        .map(|(t, bold)| {
+            let rpr = if *bold { "<w:rPr><w:b/></w:rPr>" } else { "" };
+            format!("<w:r>{rpr}<w:t xml:space=\"preserve\">{t}</w:t></w:r>")
+        })
+        .collect();
+    format!("<w:p><w:pPr><w:numPr><w:ilvl w:val=\"{ilvl}\"/><w:numId w:val=\"1\"/></w:numPr></w:pPr>{runs}</w:p>")
+}
+
+fn plain(text: &str) -> String {
+    format!("<w:p><w:r><w:t>{text}</w:t></w:r></w:p>")
+}
+
+const NUMBERING: &str = "<?xml version=\"1.0\"?><w:numbering xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+  <w:abstractNum w:abstractNumId=\"7\">\
+    <w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"第%1条\"/></w:lvl>\
+    <w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:isLgl/><w:lvlText w:val=\"%1.%2\"/></w:lvl>\
+  </w:abstractNum>\
+  <w:num w:numId=\"1\"><w:abstractNumId w:val=\"7\"/></w:num>\
+</w:numbering>";
+
+fn contract_docx(exemption_bold: bool) -> Vec<u8> {
+    let body = [
+        plain("借款合同"),
+        plain("甲方（贷款人）：某某小额贷款有限公司"),
+        numbered(0, &[("借款金额", false)]),
+        numbered(1, &[("借款金额为人民币10,000元。", false)]),
+        numbered(0, &[("利率", false)]),
+        numbered(1, &[("年化利率为24%。", false)]),
+        numbered(1, &[("利息按月支付。", false)]),
+        numbered(0, &[("责任", false)]),
+        numbered(1, &[("因系统维护导致的放款延迟，", exemption_bold), ("贷款人不承担责任。", exemption_bold)]),
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>借款期限</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>12个月</w:t></w:r></w:p></w:tc></w:tr></w:tbl>".to_string(),
+        "<w:p><w:r><w:t>本合同</w:t></w:r><w:del><w:r><w:delText>不</w:delText></w:r></w:del><w:ins><w:r><w:t>自签署之日</w:t></w:r></w:ins><w:r><w:t>生效。</w:t></w:r></w:p>".to_string(),
+    ]
+    .concat();
+    docx(&[
+        ("word/document.xml", &document_xml(&body)),
+        ("word/numbering.xml", NUMBERING),
+    ])
+}
+
+#[test]
+fn docx_text_has_rendered_numbering_tables_and_tracked_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "c.docx", &contract_docx(true));
+    let doc = loanlint::document::load_file(&path, "c.docx").unwrap();
+    assert_eq!(doc.format, loanlint::document::Format::Docx);
+    assert_eq!(doc.encoding, None);
+    assert_eq!(
+        doc.source,
+        "借款合同\n甲方（贷款人）：某某小额贷款有限公司\n第一条 借款金额\n1.1 借款金额为人民币10,000元。\n\
+         第二条 利率\n2.1 年化利率为24%。\n2.2 利息按月支付。\n第三条 责任\n\
+         3.1 因系统维护导致的放款延迟，贷款人不承担责任。\n借款期限\t12个月\n本合同自签署之日生效。"
+    );
+    let numbers: Vec<&str> = doc.clauses.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(numbers, ["", "第一条", "第二条", "第三条"]);
+    let at = doc.text.find("因系统维护").unwrap();
+    assert!(doc.is_emphasised(&(at..at + 3)));
+    let lead = doc.text.find("3.1").unwrap();
+    assert!(!doc.is_emphasised(&(lead..lead + 3)));
+}
+
+#[test]
+fn docx_bold_exemption_is_highlighted_and_plain_one_is_not() {
+    let linter = linter();
+    let dir = tempfile::tempdir().unwrap();
+    let plain = rules_fired(&linter, dir.path(), "plain.docx", &contract_docx(false));
+    assert!(plain.iter().any(|r| r == "CN-FMT-003"), "{plain:?}");
+    let bold = rules_fired(&linter, dir.path(), "bold.docx", &contract_docx(true));
+    assert!(!bold.iter().any(|r| r == "CN-FMT-003"), "{bold:?}");
+}
+
+#[test]
+fn docx_findings_locate_the_paragraph_in_the_extracted_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "plain.docx", &contract_docx(false));
+    let report = linter().check_paths(&[path], &CheckOptions::default());
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "CN-FMT-003")
+        .unwrap();
+    assert_eq!(f.line, 9);
+    assert_eq!(f.clause.as_deref(), Some("第三条"));
+    let source = report.sources.values().next().unwrap();
+    assert_eq!(
+        source.get(f.byte_start..f.byte_end),
+        Some(f.snippet.as_str())
+    );
+    assert_eq!(report.subjects[0].encoding, None);
+}
+
+#[test]
+fn hostile_and_broken_docx_files_are_per_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = contract_docx(false);
+    write(dir.path(), "a-truncated.docx", &good[..good.len() / 2]);
+    write(
+        dir.path(),
+        "b-no-document.docx",
+        &docx(&[("word/styles.xml", "<x/>")]),
+    );
+    let bomb = document_xml(&plain(&"借".repeat(2 * 1024 * 1024)));
+    write(
+        dir.path(),
+        "c-bomb.docx",
+        &docx(&[("word/document.xml", &bomb)]),
+    );
+    let deep = document_xml(&("<w:x>".repeat(300) + &"</w:x>".repeat(300)));
+    write(
+        dir.path(),
+        "d-deep.docx",
+        &docx(&[("word/document.xml", &deep)]),
+    );
+    write(dir.path(), "e-not-zip.docx", "第一条 这是文本".as_bytes());
+    write(dir.path(), "f-good.docx", &good);
+    let report = linter().check_paths(&[dir.path().to_path_buf()], &CheckOptions::default());
+    assert_eq!(report.files, 1, "{:?}", report.input_errors);
+    let messages: Vec<&str> = report
+        .input_errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 5, "{messages:#?}");
+    assert!(
+        messages[0].contains("a-truncated.docx: not a readable DOCX"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[1].contains("no word/document.xml"),
+        "{}",
+        messages[1]
+    );
+    assert!(messages[2].contains("zip bomb"), "{}", messages[2]);
+    assert!(messages[3].contains("deeper than 256"), "{}", messages[3]);
+    assert!(
+        messages[4].contains("not a readable DOCX"),
+        "{}",
+        messages[4]
+    );
+    assert!(report.findings.iter().any(|f| f.rule == "CN-FMT-003"));
+}
