@@ -7,6 +7,7 @@ mod json;
 mod rules;
 mod table;
 mod template;
+mod testrun;
 
 pub use facts::{fact_rows, render_facts_human, render_facts_json, FactRow, FactValue};
 pub use human::render_human;
@@ -16,6 +17,7 @@ pub use rules::{
 };
 pub use table::render_table;
 pub use template::{format_value, template_text};
+pub use testrun::{render_test_human, render_test_json};
 
 use crate::engine::{Finding, Severity};
 use serde::Serialize;
