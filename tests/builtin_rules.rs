@@ -240,3 +240,30 @@ mod spans {
         }
     }
 }
+
+/// The rule reference a compliance officer reads is generated; the committed copy must say
+/// what the rules do now.
+#[test]
+fn the_committed_rule_reference_is_up_to_date() {
+    let l = linter();
+    let fresh = loanlint::report::render_rule_reference(
+        &l.plan.rules,
+        &loanlint::concepts::ConceptCatalogue::builtin(),
+        &l.sources,
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/cn.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != fresh {
+        let first_difference = committed
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .map_or(committed.lines().count().min(fresh.lines().count()), |i| i)
+            + 1;
+        panic!(
+            "docs/rules/cn.md is out of date with the built-in rules (first difference at line \
+             {first_difference}); regenerate it with\n\n    \
+             cargo run -- rules doc --output docs/rules/cn.md\n"
+        );
+    }
+}

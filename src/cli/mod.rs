@@ -67,6 +67,11 @@ to the rules that must fire on it:
 Exit status: 0 all passed, 1 a rule or fixture failed (or a rule was never shown firing or
 never shown quiet), 2 usage error, rule-file error, or an unusable expected.yaml or fixture.";
 
+const RULES_DOC_EXAMPLES: &str = "\
+Examples:
+  loanlint rules doc --output docs/rules/cn.md     regenerate the built-in rule reference
+  loanlint rules doc --no-builtin --rules house/   a reference for your own pack";
+
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
   loanlint explain CN-STD-001
@@ -128,6 +133,15 @@ enum RulesCommand {
         rules: RuleArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Generate the Markdown rule reference: per rule what it checks, why, how to fix.
+    #[command(after_help = RULES_DOC_EXAMPLES)]
+    Doc {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Write the reference to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -268,6 +282,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args, color),
         Command::Rules(RulesCommand::Check { paths }) => rules::check(&paths, color),
         Command::Rules(RulesCommand::List { rules, format }) => rules::list(&rules, format, color),
+        Command::Rules(RulesCommand::Doc { rules, output }) => {
+            rules::doc(&rules, output.as_deref(), color)
+        }
         Command::Test(args) => test::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Extract(args) => extract::run(&args),

@@ -4,6 +4,7 @@
 mod facts;
 mod human;
 mod json;
+mod ruledoc;
 mod rules;
 mod table;
 mod template;
@@ -12,6 +13,7 @@ mod testrun;
 pub use facts::{fact_rows, render_facts_human, render_facts_json, FactRow, FactValue};
 pub use human::render_human;
 pub use json::render_json;
+pub use ruledoc::render_rule_reference;
 pub use rules::{
     find_rule, nearest_rule_id, render_explain, render_rule_list_human, render_rule_list_json,
 };
