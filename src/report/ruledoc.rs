@@ -144,7 +144,11 @@ fn write_definition(out: &mut String, rule: &Rule, sources: &[SourceFile]) {
             !(l.starts_with("example ") && l.ends_with('"'))
         })
         .collect();
-    let definition = definition.join("\n");
+    let mut definition = definition.join("\n");
+    for lexicon in lexicons_named_in(&definition, sources) {
+        definition.push_str("\n\n");
+        definition.push_str(&lexicon);
+    }
     let fence = if definition.contains("```") {
         "~~~~"
     } else {
@@ -152,6 +156,88 @@ fn write_definition(out: &mut String, rule: &Rule, sources: &[SourceFile]) {
     };
     let _ = writeln!(out, "**What it checks**\n");
     let _ = writeln!(out, "{fence}text\n{definition}\n{fence}\n");
+}
+
+/// The `lexicon NAME = [...]` declarations of the names `definition` uses, as written: a rule
+/// reads as words only together with the word lists it matches.
+fn lexicons_named_in(definition: &str, sources: &[SourceFile]) -> Vec<String> {
+    let code = without_strings(definition);
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for file in sources {
+        let lines: Vec<&str> = file.text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(name) = lexicon_name(line) else {
+                continue;
+            };
+            let Some(position) = word_position(&code, name) else {
+                continue;
+            };
+            if found
+                .iter()
+                .any(|(_, text)| lexicon_name(text) == Some(name))
+            {
+                continue;
+            }
+            let block_len = if line.trim_end().ends_with(']') {
+                1
+            } else {
+                lines
+                    .iter()
+                    .skip(i)
+                    .take(200)
+                    .position(|l| l.trim() == "]")
+                    .map_or(1, |end| end + 1)
+            };
+            let block = lines.iter().skip(i).take(block_len).copied();
+            found.push((position, block.collect::<Vec<_>>().join("\n")));
+        }
+    }
+    // In the order the rule mentions them.
+    found.sort_by_key(|(position, _)| *position);
+    found.into_iter().map(|(_, text)| text).collect()
+}
+
+/// `text` with the contents of its string literals blanked out (a title or message is not a
+/// reference to a lexicon). Byte positions are kept.
+fn without_strings(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        let delimiter = c == '"' && !escaped;
+        escaped = in_string && !escaped && c == '\\';
+        if delimiter {
+            in_string = !in_string;
+            out.push(c);
+        } else if in_string {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `NAME` of a line `lexicon NAME = …`.
+fn lexicon_name(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("lexicon ")?.trim_start();
+    let end = rest.find(|c: char| !is_name_char(c))?;
+    let name = rest.get(..end)?;
+    (!name.is_empty()).then_some(name)
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Byte position of `name` as a whole word in `text`.
+fn word_position(text: &str, name: &str) -> Option<usize> {
+    text.match_indices(name)
+        .find(|(i, _)| {
+            let before = text.get(..*i).and_then(|t| t.chars().next_back());
+            let after = text.get(i + name.len()..).and_then(|t| t.chars().next());
+            !before.is_some_and(is_name_char) && !after.is_some_and(is_name_char)
+        })
+        .map(|(i, _)| i)
 }
 
 fn write_params(out: &mut String, set: &RuleSet, rule: &Rule) {
@@ -256,13 +342,19 @@ mod tests {
             }],
         };
         let file = format!(
-            "{}rule CN-VAL-004 \"x\" {{\n  forbid /x/\n  example fire \"x\"\n}}\n",
+            "{}rule CN-VAL-004 \"x\" {{\n  forbid /z/ or xy\n  example fire \"x\"\n}}\n",
             "\n".repeat(29)
         );
-        let sources = vec![SourceFile {
-            path: "rules/cn/std.rules".into(),
-            text: file,
-        }];
+        let sources = vec![
+            SourceFile {
+                path: "rules/cn/std.rules".into(),
+                text: file,
+            },
+            SourceFile {
+                path: "rules/cn/words.rules".into(),
+                text: "lexicon xy = [\n  /xy/,\n]\nlexicon x = [/x/]\nlexicon y = [/y/]\n".into(),
+            },
+        ];
         let out = render_rule_reference(&set, &concepts, &sources);
         assert!(out.contains("# cn-consumer-credit (中国消费信贷合规规则): rule reference\n"));
         assert!(out.contains(
@@ -279,7 +371,7 @@ mod tests {
         ));
         assert!(out.contains("- **Finding:** 年化利率 {r.annualised} 超过上限 {apr\\_cap}，{…}\n"));
         assert!(out.contains(
-            "**What it checks**\n\n```text\nrule CN-VAL-004 \"x\" {\n  forbid /x/\n}\n```\n"
+            "**What it checks**\n\n```text\nrule CN-VAL-004 \"x\" {\n  forbid /z/ or xy\n}\n\nlexicon xy = [\n  /xy/,\n]\n```\n"
         ));
         assert!(out.contains("| `apr_cap` | `24%` | 法发〔2017〕22号 |\n"));
         assert!(out.contains("(not in the concept catalogue)"));
@@ -293,5 +385,9 @@ mod tests {
         assert_eq!(code("x"), "`x`");
         assert_eq!(code("a`b"), "``a`b``");
         assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(
+            without_strings(r#"rule R "名 \"x\" y" { forbid x }"#),
+            r#"rule R "           " { forbid x }"#
+        );
     }
 }
