@@ -97,21 +97,10 @@ fn summary_line(report: &TestReport) -> String {
         .map(|r| r.coverage.fire_examples + r.coverage.pass_examples)
         .sum();
     let mut line = format!(
-        "{}: {}, {} failed; {}: {}, {} failed; {}",
+        "{} ({}): {failed_rules} failed; {}: {failed_fixtures} failed; {}",
         count_noun(report.rules.len(), "rule", "rules"),
         count_noun(examples, "example", "examples"),
-        failed_rules,
         count_noun(report.fixtures.len(), "fixture", "fixtures"),
-        count_noun(
-            report
-                .fixtures
-                .iter()
-                .map(|f| f.problems.len())
-                .sum::<usize>(),
-            "problem",
-            "problems"
-        ),
-        failed_fixtures,
         if report.passed() { "passed" } else { "FAILED" },
     );
     if !report.errors.is_empty() {
@@ -215,9 +204,12 @@ mod tests {
             "{out}"
         );
         assert!(out.contains("  f/expected.yaml:9: `X` is neither"), "{out}");
-        assert!(out.ends_with(
-            "2 rules: 4 examples, 1 failed; 1 fixture: 1 problem, 1 failed; FAILED (1 setup error)\n"
-        ), "{out}");
+        assert!(
+            out.ends_with(
+                "2 rules (4 examples): 1 failed; 1 fixture: 1 failed; FAILED (1 setup error)\n"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
