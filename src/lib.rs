@@ -14,4 +14,5 @@ pub mod lang;
 pub mod lint;
 pub mod report;
 pub mod span;
+pub mod testing;
 pub mod yaml;

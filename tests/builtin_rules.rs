@@ -1,9 +1,10 @@
 //! The built-in packs: they compile without warnings, every embedded example
-//! behaves as declared, and every fixture contract yields exactly the rules
-//! listed for it in fixtures/contracts/expected.yaml.
+//! behaves as declared, and `loanlint test` passes on them: every fixture contract meets
+//! its expectations in fixtures/**/expected.yaml, and every rule is shown firing and quiet.
 
-use loanlint::lint::{CheckOptions, Linter};
-use std::collections::{BTreeMap, BTreeSet};
+use loanlint::lang::SourceFile;
+use loanlint::lint::Linter;
+use loanlint::testing::{run_tests, Problem, TestReport};
 use std::path::{Path, PathBuf};
 
 fn linter() -> Linter {
@@ -81,65 +82,103 @@ fn every_embedded_example_behaves_as_declared() {
 }
 
 fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/contracts")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// What `loanlint test` prints, for a failing assertion.
+fn failures(report: &TestReport) -> String {
+    loanlint::report::render_test_human(report)
 }
 
 #[test]
-fn fixture_contracts_yield_exactly_their_expected_rules() {
+fn the_test_runner_passes_on_the_builtin_packs_and_fixtures() {
     let l = linter();
-    let expected_text =
-        std::fs::read_to_string(fixtures_dir().join("expected.yaml")).expect("expected.yaml");
-    let expected: BTreeMap<String, Vec<String>> =
-        loanlint::yaml::from_str(&expected_text).expect("expected.yaml parses");
-    let report = l.check_paths(&[fixtures_dir()], &CheckOptions::default());
+    let report = run_tests(&l, &[fixtures_dir()]);
     assert!(
-        report.input_errors.is_empty(),
-        "input errors: {:?}",
-        report.input_errors
+        report.passed(),
+        "loanlint test fails:\n{}",
+        failures(&report)
     );
-    let mut fired: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for f in &report.findings {
-        let rel = Path::new(&f.file)
-            .strip_prefix(fixtures_dir())
-            .expect("under fixtures")
-            .to_string_lossy()
-            .replace('\\', "/");
-        fired.entry(rel).or_default().insert(f.rule.clone());
-    }
-    let mut problems = Vec::new();
-    for s in &report.subjects {
-        let rel = Path::new(&s.file)
-            .strip_prefix(fixtures_dir())
-            .expect("under fixtures")
-            .to_string_lossy()
-            .replace('\\', "/");
-        let Some(want) = expected.get(&rel) else {
-            problems.push(format!("{rel}: not listed in expected.yaml"));
-            continue;
-        };
-        let want: BTreeSet<String> = want.iter().cloned().collect();
-        let got = fired.remove(&rel).unwrap_or_default();
-        if want != got {
-            let missing: Vec<_> = want.difference(&got).collect();
-            let extra: Vec<_> = got.difference(&want).collect();
-            problems.push(format!("{rel}: missing {missing:?}, unexpected {extra:?}"));
-        }
-    }
     assert!(
-        problems.is_empty(),
-        "fixture mismatches:\n{}",
-        problems.join("\n")
+        report.fixtures.len() >= 10,
+        "the fixture contracts are tested ({} found)",
+        report.fixtures.len()
     );
-    // Every rule is shown firing on some fixture and staying quiet on another.
-    for r in &l.plan.rules.rules {
-        let fires = expected.values().filter(|v| v.contains(&r.id)).count();
-        assert!(fires >= 1, "{}: no fixture where it fires", r.id);
+    // Stricter than the runner: every built-in rule is shown on a real contract, firing on one
+    // and staying quiet on another; embedded examples alone are not enough.
+    for r in &report.rules {
         assert!(
-            fires < expected.len(),
-            "{}: no fixture where it stays quiet",
-            r.id
+            r.coverage.fire_fixtures >= 1,
+            "{}: no fixture where it must fire",
+            r.rule
+        );
+        assert!(
+            r.coverage.quiet_fixtures >= 1,
+            "{}: no fixture where it must stay quiet",
+            r.rule
         );
     }
+}
+
+/// The built-in rule files with one rule's `forbid` line replaced by a pattern no contract
+/// contains.
+fn builtin_sources_with_broken_rule(id: &str) -> Vec<SourceFile> {
+    let mut sources = loanlint::builtin::rule_sources();
+    let header = format!("rule {id} ");
+    let file = sources
+        .iter_mut()
+        .find(|f| f.text.contains(&header))
+        .unwrap_or_else(|| panic!("{id} is a built-in rule"));
+    let mut in_rule = false;
+    let mut replaced = false;
+    let lines: Vec<String> = file
+        .text
+        .lines()
+        .map(|line| {
+            in_rule = (in_rule || line.starts_with(&header)) && line.trim() != "}";
+            if in_rule && !replaced && line.trim_start().starts_with("forbid ") {
+                replaced = true;
+                "  forbid   /此处永远不会出现的字样/".to_string()
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    assert!(replaced, "{id} has a one-line `forbid`");
+    file.text = lines.join("\n");
+    sources
+}
+
+#[test]
+fn the_test_runner_fails_and_names_a_rule_whose_example_broke() {
+    let broken = Linter::from_sources(builtin_sources_with_broken_rule("CN-FMT-001"))
+        .expect("the changed rule still compiles");
+    let report = run_tests(&broken, &[fixtures_dir()]);
+    assert!(!report.passed());
+    let failed: Vec<&str> = report.failed_rules().map(|r| r.rule.as_str()).collect();
+    assert_eq!(failed, ["CN-FMT-001"], "{}", failures(&report));
+    let rule = &report.rules[report
+        .rules
+        .iter()
+        .position(|r| r.rule == "CN-FMT-001")
+        .expect("listed")];
+    assert!(rule.problems.iter().any(|p| matches!(
+        p,
+        Problem::Example {
+            fire: true,
+            found: 0,
+            ..
+        }
+    )));
+    assert!(rule
+        .problems
+        .iter()
+        .any(|p| matches!(p, Problem::Missing { target, .. } if target == "CN-FMT-001")));
+    let text = failures(&report);
+    assert!(
+        text.contains("CN-FMT-001: example fire at <builtin>/rules/cn/format.rules:"),
+        "{text}"
+    );
 }
 
 mod spans {
@@ -199,5 +238,32 @@ mod spans {
                 prop_assert_eq!(f.column, source[line_start..s].chars().count() + 1);
             }
         }
+    }
+}
+
+/// The rule reference a compliance officer reads is generated; the committed copy must say
+/// what the rules do now.
+#[test]
+fn the_committed_rule_reference_is_up_to_date() {
+    let l = linter();
+    let fresh = loanlint::report::render_rule_reference(
+        &l.plan.rules,
+        &loanlint::concepts::ConceptCatalogue::builtin(),
+        &l.sources,
+    );
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/cn.md");
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if committed != fresh {
+        let first_difference = committed
+            .lines()
+            .zip(fresh.lines())
+            .position(|(a, b)| a != b)
+            .map_or(committed.lines().count().min(fresh.lines().count()), |i| i)
+            + 1;
+        panic!(
+            "docs/rules/cn.md is out of date with the built-in rules (first difference at line \
+             {first_difference}); regenerate it with\n\n    \
+             cargo run -- rules doc --output docs/rules/cn.md\n"
+        );
     }
 }

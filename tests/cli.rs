@@ -309,3 +309,68 @@ fn findings_set_the_exit_status_and_point_into_the_file() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("house.rules:3"), "{}", stdout(&o));
 }
+
+const TEST_RULES: &str = r#"pack house "house rules"
+rule H-1 "no final interpretation" {
+  concept  format.final-interpretation
+  severity error
+  cite     "c"
+  message  "m"
+  help     "h"
+  forbid   /最终解释权/
+  example fire "最终解释权归我们。"
+  example pass "按通常理解解释。"
+}
+"#;
+
+#[test]
+fn test_command_exit_codes_follow_the_expectations() {
+    let contract = "第一条\n本协议最终解释权归我们。\n".as_bytes();
+    let run = |expected: &str| {
+        let dir = dir_with(&[
+            ("house.rules", TEST_RULES.as_bytes()),
+            ("fx/a.txt", contract),
+            ("fx/expected.yaml", expected.as_bytes()),
+        ]);
+        let o = loanlint(
+            &["test", "--no-builtin", "--rules", "house.rules", "fx"],
+            dir.path(),
+        );
+        assert_no_panic(&o);
+        (o.status.code(), stdout(&o))
+    };
+    let (code, out) = run("a.txt: [H-1@2]\n");
+    assert_eq!(code, Some(0), "{out}");
+    assert!(
+        out.contains("H-1   1              1              1         0         ok"),
+        "{out}"
+    );
+    let (code, out) = run("a.txt:\n  quiet: [H-1]\n");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("H-1 fired on line 2 but must not (fx/expected.yaml:2)"),
+        "{out}"
+    );
+    let (code, out) = run("a.txt: [H-2]\n");
+    assert_eq!(code, Some(2), "{out}");
+    assert!(
+        out.contains("fx/expected.yaml:1: `H-2` is neither a loaded rule"),
+        "{out}"
+    );
+    let dir = dir_with(&[("house.rules", TEST_RULES.as_bytes())]);
+    let o = loanlint(
+        &[
+            "test",
+            "--no-builtin",
+            "--rules",
+            "house.rules",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(v["rules"][0]["rule"], "H-1");
+    assert_eq!(v["passed"], true);
+}

@@ -5,6 +5,7 @@ mod check;
 mod explain;
 mod extract;
 mod rules;
+mod test;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -32,6 +33,7 @@ Examples:
   loanlint check --rules my.rules --fail-on warning templates/
   loanlint rules list                       the built-in rules
   loanlint explain CN-STD-001               what one rule checks, and why
+  loanlint test                             run the rules' examples and fixtures/
   loanlint extract contract.txt             the rates, amounts, terms and dates found";
 
 const CHECK_EXAMPLES: &str = "\
@@ -48,6 +50,28 @@ const RULES_CHECK_EXAMPLES: &str = "\
 Examples:
   loanlint rules check                      check the built-in packs and run their examples
   loanlint rules check my-pack/             every .rules file under a folder, as one set";
+
+const TEST_EXAMPLES: &str = "\
+Examples:
+  loanlint test                             built-in rules: examples, and fixtures/ if present
+  loanlint test --rules house/ house-fixtures/
+  loanlint test --format json fixtures/contracts/expected.yaml
+
+Each folder is searched for expected.yaml files; each maps a fixture (relative to its folder)
+to the rules that must fire on it:
+  a.txt: [CN-FMT-001, CN-INT-002]            exactly these rules fire, no other
+  b.txt:
+    fires: [CN-FMT-001@12, disclosure.apr-missing]   rule or concept id, @line optional
+    quiet: [CN-FMT-003]                              must not fire
+    exact: false                                     default for this form
+
+Exit status: 0 all passed, 1 a rule or fixture failed (or a rule was never shown firing or
+never shown quiet), 2 usage error, rule-file error, or an unusable expected.yaml or fixture.";
+
+const RULES_DOC_EXAMPLES: &str = "\
+Examples:
+  loanlint rules doc --output docs/rules/cn.md     regenerate the built-in rule reference
+  loanlint rules doc --no-builtin --rules house/   a reference for your own pack";
 
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
@@ -88,6 +112,9 @@ enum Command {
     /// Explain one rule: what it checks, its legal source, its parameters and examples.
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
+    /// Test the rules: run their embedded examples and the fixtures with expectations.
+    #[command(after_help = TEST_EXAMPLES)]
+    Test(TestArgs),
     /// Show the facts (rates, amounts, durations, dates) found in one contract.
     #[command(after_help = EXTRACT_EXAMPLES)]
     Extract(ExtractArgs),
@@ -107,6 +134,15 @@ enum RulesCommand {
         rules: RuleArgs,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+    },
+    /// Generate the Markdown rule reference: per rule what it checks, why, how to fix.
+    #[command(after_help = RULES_DOC_EXAMPLES)]
+    Doc {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Write the reference to this file instead of standard output.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -143,6 +179,17 @@ struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct TestArgs {
+    /// Folders holding expected.yaml files, or such files [default: fixtures, if present]
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -254,6 +301,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args, color),
         Command::Rules(RulesCommand::Check { paths }) => rules::check(&paths, color),
         Command::Rules(RulesCommand::List { rules, format }) => rules::list(&rules, format, color),
+        Command::Rules(RulesCommand::Doc { rules, output }) => {
+            rules::doc(&rules, output.as_deref(), color)
+        }
+        Command::Test(args) => test::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Extract(args) => extract::run(&args),
     }

@@ -1,11 +1,14 @@
-//! `loanlint rules check` and `loanlint rules list`.
+//! `loanlint rules check`, `loanlint rules list` and `loanlint rules doc`.
 
 use super::{emit, load_linter, ColorChoice, Format, RuleArgs, EXIT_ERROR};
+use loanlint::concepts::ConceptCatalogue;
 use loanlint::lang::{self, DiagLevel, Diagnostic, SourceFile};
 use loanlint::lint::{read_rule_paths, ExampleFailure, Linter, RulesError};
-use loanlint::report::{count_noun, render_rule_list_human, render_rule_list_json};
+use loanlint::report::{
+    count_noun, render_rule_list_human, render_rule_list_json, render_rule_reference,
+};
 use loanlint::span::LineIndex;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub(super) fn list(
@@ -19,6 +22,21 @@ pub(super) fn list(
         Format::Json => render_rule_list_json(&linter.plan.rules),
     };
     emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(super) fn doc(
+    args: &RuleArgs,
+    output: Option<&Path>,
+    color: ColorChoice,
+) -> anyhow::Result<ExitCode> {
+    let linter = load_linter(args, color)?;
+    let text = render_rule_reference(
+        &linter.plan.rules,
+        &ConceptCatalogue::builtin(),
+        &linter.sources,
+    );
+    emit(&text, output)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,18 +4,22 @@
 mod facts;
 mod human;
 mod json;
+mod ruledoc;
 mod rules;
 mod table;
 mod template;
+mod testrun;
 
 pub use facts::{fact_rows, render_facts_human, render_facts_json, FactRow, FactValue};
 pub use human::render_human;
 pub use json::render_json;
+pub use ruledoc::render_rule_reference;
 pub use rules::{
     find_rule, nearest_rule_id, render_explain, render_rule_list_human, render_rule_list_json,
 };
 pub use table::render_table;
 pub use template::{format_value, template_text};
+pub use testrun::{render_test_human, render_test_json};
 
 use crate::engine::{Finding, Severity};
 use serde::Serialize;

@@ -155,7 +155,7 @@ pub fn render_explain(
 }
 
 /// The lines of the rule starting at 1-based `line`, through its closing brace.
-fn rule_definition(text: &str, line: usize) -> Option<String> {
+pub(super) fn rule_definition(text: &str, line: usize) -> Option<String> {
     let mut lines = text.lines().skip(line.checked_sub(1)?);
     let first = lines.next()?;
     if !first.trim_start().starts_with("rule ") {
