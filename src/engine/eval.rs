@@ -3,7 +3,7 @@
 use super::patterns::{PatternTable, Scan};
 use super::value::{apply_cmp, arith, display, Binding, Val};
 use crate::document::Document;
-use crate::extract::{Facts, Period, RateKind};
+use crate::extract::Facts;
 use crate::lang::ast::BinderKind;
 use crate::lang::ir::{
     AggFunc, Assertion, Expr, Param, PatternId, Prop, Query, Rule, Template, TemplatePart,
@@ -479,8 +479,8 @@ impl<'a> Evaluator<'a> {
                 match prop {
                     Prop::Value => Val::Percent(r.value),
                     Prop::Annualised => Val::Percent(r.annualised),
-                    Prop::Period => Val::Symbol(Cow::Borrowed(period_name(r.period))),
-                    Prop::Kind => Val::Symbol(Cow::Borrowed(kind_name(r.kind))),
+                    Prop::Period => Val::Symbol(Cow::Borrowed(r.period.as_str())),
+                    Prop::Kind => Val::Symbol(Cow::Borrowed(r.kind.as_str())),
                     _ => missing,
                 }
             }
@@ -636,25 +636,6 @@ fn enclosing(spans: &[Range<usize>], pos: usize) -> Option<(usize, Range<usize>)
     let i = i.checked_sub(1)?;
     let s = &spans[i];
     (pos < s.end || (s.is_empty() && pos == s.start)).then(|| (i, s.clone()))
-}
-
-pub fn period_name(p: Period) -> &'static str {
-    match p {
-        Period::Annual => "annual",
-        Period::Monthly => "monthly",
-        Period::Daily => "daily",
-        Period::Unknown => "unknown",
-    }
-}
-
-pub fn kind_name(k: RateKind) -> &'static str {
-    match k {
-        RateKind::Interest => "interest",
-        RateKind::Overdue => "overdue",
-        RateKind::Penalty => "penalty",
-        RateKind::Fee => "fee",
-        RateKind::Other => "other",
-    }
 }
 
 /// Patterns a rule needs to occur before it can fire; `None` when it may fire on any document

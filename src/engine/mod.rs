@@ -9,7 +9,6 @@ mod finding;
 mod patterns;
 mod value;
 
-pub use eval::{kind_name, period_name};
 pub use finding::{Finding, Severity};
 pub use patterns::PatternError;
 

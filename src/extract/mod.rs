@@ -22,6 +22,18 @@ pub enum Period {
     Unknown,
 }
 
+impl Period {
+    /// The name rules and reports use (`annual`, `monthly`, `daily`, `unknown`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Annual => "annual",
+            Period::Monthly => "monthly",
+            Period::Daily => "daily",
+            Period::Unknown => "unknown",
+        }
+    }
+}
+
 /// What a rate is charged for, judged from the words around it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -31,6 +43,19 @@ pub enum RateKind {
     Penalty,
     Fee,
     Other,
+}
+
+impl RateKind {
+    /// The name rules and reports use (`interest`, `overdue`, `penalty`, `fee`, `other`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateKind::Interest => "interest",
+            RateKind::Overdue => "overdue",
+            RateKind::Penalty => "penalty",
+            RateKind::Fee => "fee",
+            RateKind::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

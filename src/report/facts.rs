@@ -120,25 +120,6 @@ fn number(d: Decimal) -> Json {
     d.to_f64().map_or(Json::Null, |f| json!(f))
 }
 
-fn period_name(p: Period) -> &'static str {
-    match p {
-        Period::Annual => "annual",
-        Period::Monthly => "monthly",
-        Period::Daily => "daily",
-        Period::Unknown => "unknown",
-    }
-}
-
-fn charge_name(k: RateKind) -> &'static str {
-    match k {
-        RateKind::Interest => "interest",
-        RateKind::Overdue => "overdue",
-        RateKind::Penalty => "penalty",
-        RateKind::Fee => "fee",
-        RateKind::Other => "other",
-    }
-}
-
 fn unit_name(u: DurationUnit) -> &'static str {
     match u {
         DurationUnit::Minute => "minute",
@@ -163,10 +144,10 @@ fn row_json(r: &FactRow) -> Json {
             charge,
         } => {
             o.insert("value".into(), number(*value));
-            o.insert("period".into(), json!(period_name(*period)));
+            o.insert("period".into(), json!(period.as_str()));
             o.insert("annualised".into(), number(*annualised));
             o.insert("basis".into(), json!(basis));
-            o.insert("charge".into(), json!(charge_name(*charge)));
+            o.insert("charge".into(), json!(charge.as_str()));
         }
         FactValue::Money { amount, currency } => {
             o.insert("value".into(), number(*amount));
@@ -209,9 +190,9 @@ fn human_value(v: &FactValue) -> String {
         } => format!(
             "{}% {} = {}%/year ({})",
             n(value),
-            period_name(*period),
+            period.as_str(),
             n(annualised),
-            charge_name(*charge)
+            charge.as_str()
         ),
         FactValue::Money { amount, currency } => format!("{} {currency}", n(amount)),
         FactValue::Duration { amount, unit, days } => {
