@@ -15,6 +15,8 @@
 //!   CJK characters it does not (CJK writers place characters one by one);
 //! - text in form XObjects (`Do`), annotations and form fields is not read; rotation and the
 //!   CTM (`cm`) are ignored, so rotated or multi-column layouts come out in stream order;
+//! - hostile files: the 256 MiB file limit, page content capped at [`MAX_CONTENT_SIZE`] once
+//!   inflated; object streams lopdf inflates while loading are not capped;
 //! - emphasis: none (PDF bold is a font choice we do not interpret).
 //!
 //! lopdf has had panics on malformed files reported (fuzzing finds index and arithmetic
@@ -25,6 +27,10 @@ use lopdf::content::Operation;
 use lopdf::{Encoding, Object};
 use std::collections::BTreeMap;
 
+/// Vertical moves smaller than this (in PDF user-space units, 1/72 inch) stay on the same line:
+/// kerning and baseline jitter, not a new line.
+/// A page's content streams larger than this once inflated are refused (as for DOCX parts).
+pub const MAX_CONTENT_SIZE: u64 = 64 * 1024 * 1024;
 /// Vertical moves smaller than this (in PDF user-space units, 1/72 inch) stay on the same line:
 /// kerning and baseline jitter, not a new line.
 const SAME_LINE_TOLERANCE: f32 = 1.0;
@@ -41,6 +47,8 @@ pub enum PdfError {
     NoPages,
     #[error("PDF has no text layer (scanned PDF?) — run OCR first")]
     NoTextLayer,
+    #[error("PDF page content is over the {limit}-byte limit once uncompressed (a decompression bomb?); refused")]
+    ContentTooLarge { limit: u64 },
     #[error("PDF is malformed: the PDF reader failed on it")]
     ReaderPanicked,
 }
@@ -87,14 +95,58 @@ fn page_text(pdf: &lopdf::Document, page: lopdf::ObjectId) -> Result<String, Pdf
         .into_iter()
         .filter_map(|(name, font)| font.get_font_encoding(pdf).ok().map(|enc| (name, enc)))
         .collect();
-    let content = pdf
-        .get_and_decode_page_content(page)
+    let content = lopdf::content::Content::decode(&page_content(pdf, page)?)
         .map_err(|e| PdfError::Damaged(e.to_string()))?;
     let mut page = PageText::new(&encodings);
     for op in &content.operations {
         page.apply(op);
     }
     Ok(page.finish())
+}
+
+/// The page's content streams, inflated and concatenated. Plain Flate streams (nearly all of
+/// them) are inflated here with a size cap, since lopdf inflates without one; other filter
+/// chains are left to lopdf.
+fn page_content(pdf: &lopdf::Document, page: lopdf::ObjectId) -> Result<Vec<u8>, PdfError> {
+    let damaged = |e: lopdf::Error| PdfError::Damaged(e.to_string());
+    let mut out = Vec::new();
+    for id in pdf.get_page_contents(page) {
+        let stream = pdf
+            .get_object(id)
+            .and_then(Object::as_stream)
+            .map_err(damaged)?;
+        let plain_flate = stream.filters().is_ok_and(|f| f == [b"FlateDecode"])
+            && stream.dict.get(b"DecodeParms").is_err();
+        let budget = MAX_CONTENT_SIZE.saturating_sub(len_u64(&out));
+        let data = if plain_flate {
+            inflate_capped(&stream.content, budget)?
+        } else {
+            stream.get_plain_content().map_err(damaged)?
+        };
+        if len_u64(&data) > budget {
+            return Err(PdfError::ContentTooLarge {
+                limit: MAX_CONTENT_SIZE,
+            });
+        }
+        out.extend_from_slice(&data);
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+/// Inflate a zlib stream, reading at most one byte past `budget` (enough to tell it is over).
+fn inflate_capped(data: &[u8], budget: u64) -> Result<Vec<u8>, PdfError> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(data)
+        .take(budget.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| PdfError::Damaged(format!("content stream does not inflate: {e}")))?;
+    Ok(out)
+}
+
+fn len_u64(bytes: &[u8]) -> u64 {
+    u64::try_from(bytes.len()).unwrap_or(u64::MAX)
 }
 
 /// The text state a content stream walk needs: the font's encoding and the line matrix.
@@ -400,6 +452,75 @@ pub(crate) mod tests {
         assert!(PdfError::NoTextLayer
             .to_string()
             .contains("no text layer (scanned PDF?) — run OCR first"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        let pdf = helvetica_pdf(&format!("BT /F1 12 Tf {deep} TJ ET"));
+        assert!(matches!(extract(&pdf), Err(PdfError::Damaged(_))));
+        let font = format!("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /X {deep} >>");
+        let pdf = pdf_with("BT /F1 12 Tf (a) Tj ET", "/F1 5 0 R", &[&font]);
+        assert!(extract(&pdf).is_err());
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    /// A one-page Helvetica PDF whose content stream is `content`, Flate-compressed.
+    fn flate_pdf(content: &[u8]) -> Vec<u8> {
+        let packed = zlib(content);
+        let mut pdf = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        let page = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+                    /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>";
+        let objects = [
+            "<< /Type /Catalog /Pages 2 0 R >>",
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            page,
+        ];
+        for (i, body) in objects.iter().enumerate() {
+            offsets.push(pdf.len());
+            pdf.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+        }
+        offsets.push(pdf.len());
+        let dict = format!("<< /Length {} /Filter /FlateDecode >>", packed.len());
+        pdf.extend(format!("4 0 obj\n{dict}\nstream\n").bytes());
+        pdf.extend(&packed);
+        pdf.extend(b"\nendstream\nendobj\n");
+        offsets.push(pdf.len());
+        pdf.extend(format!("5 0 obj\n{HELVETICA}\nendobj\n").bytes());
+        let xref = pdf.len();
+        pdf.extend(b"xref\n0 6\n0000000000 65535 f \n");
+        for offset in offsets {
+            pdf.extend(format!("{offset:010} 00000 n \n").bytes());
+        }
+        let trailer = format!("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n");
+        pdf.extend(trailer.bytes());
+        pdf
+    }
+
+    #[test]
+    fn compressed_content_is_inflated() {
+        let pdf = flate_pdf(b"BT /F1 12 Tf 72 720 Td (Article 9 Fees) Tj ET");
+        assert_eq!(extract(&pdf).unwrap(), "Article 9 Fees\n");
+    }
+
+    #[test]
+    fn a_content_stream_bomb_is_refused() {
+        let over = usize::try_from(MAX_CONTENT_SIZE).unwrap() + 1;
+        let pdf = flate_pdf(&vec![b' '; over]);
+        assert!(pdf.len() < 1024 * 1024, "the bomb is small: {}", pdf.len());
+        assert_eq!(
+            extract(&pdf),
+            Err(PdfError::ContentTooLarge {
+                limit: MAX_CONTENT_SIZE
+            })
+        );
     }
 
     #[test]
