@@ -19,9 +19,9 @@
 //!   inflated; object streams lopdf inflates while loading are not capped;
 //! - emphasis: none (PDF bold is a font choice we do not interpret).
 //!
-//! lopdf has had panics on malformed files reported (fuzzing finds index and arithmetic
-//! panics), so the whole extraction runs under `catch_unwind` and a panic becomes a per-file
-//! error.
+//! lopdf is not known to be panic-free on malformed input (it is a large parser of an
+//! adversarial format), so the whole extraction runs under `catch_unwind` and a panic becomes a
+//! per-file error rather than ending the run.
 
 use lopdf::content::Operation;
 use lopdf::{Encoding, Object};
