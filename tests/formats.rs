@@ -377,3 +377,187 @@ fn hostile_and_broken_docx_files_are_per_file_errors() {
     );
     assert!(report.findings.iter().any(|f| f.rule == "CN-FMT-003"));
 }
+
+/// A PDF file of `objects` (numbered from 1; the first is the catalog) with a correct xref.
+fn pdf_from_objects(objects: &[String]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for offset in offsets {
+        out.extend(format!("{offset:010} 00000 n \n").bytes());
+    }
+    let size = objects.len() + 1;
+    out.extend(
+        format!("trailer\n<< /Size {size} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").bytes(),
+    );
+    out
+}
+
+fn pdf_stream(data: &str) -> String {
+    format!(
+        "<< /Length {} >>\nstream\n{data}\nendstream",
+        data.len() + 1
+    )
+}
+
+/// A one-page PDF showing `lines` as Word/WPS write CJK: an Identity-H font whose glyph ids
+/// (here 1, 2, … per distinct character) map back to Unicode through a ToUnicode CMap.
+fn cjk_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut chars: Vec<char> = lines.iter().flat_map(|l| l.chars()).collect();
+    chars.sort_unstable();
+    chars.dedup();
+    let gid = |c: char| chars.binary_search(&c).unwrap() + 1;
+    let bfchar: String = chars
+        .chunks(100)
+        .map(|chunk| {
+            let pairs: String = chunk
+                .iter()
+                .map(|&c| format!("<{:04X}> <{:04X}> ", gid(c), c as u32))
+                .collect();
+            format!("{} beginbfchar {pairs}endbfchar ", chunk.len())
+        })
+        .collect();
+    let cmap = format!(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
+         /CMapName /Adobe-Identity-UCS def /CMapType 2 def \
+         1 begincodespacerange <0000> <FFFF> endcodespacerange {bfchar}\
+         endcmap CMapName currentdict /CMap defineresource pop end end"
+    );
+    let shown: String = lines
+        .iter()
+        .map(|l| {
+            let hex: String = l.chars().map(|c| format!("{:04X}", gid(c))).collect();
+            format!("<{hex}> Tj 0 -16 Td ")
+        })
+        .collect();
+    pdf_from_objects(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+         /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .into(),
+        pdf_stream(&format!("BT /F1 12 Tf 72 760 Td {shown}ET")),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H \
+         /DescendantFonts [7 0 R] /ToUnicode 6 0 R >>"
+            .into(),
+        pdf_stream(&cmap),
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun \
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>"
+            .into(),
+    ])
+}
+
+/// A one-page Helvetica PDF whose content stream is `content`.
+fn helvetica_pdf(content: &str) -> Vec<u8> {
+    pdf_from_objects(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".into(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+         /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+            .into(),
+        pdf_stream(content),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".into(),
+    ])
+}
+
+const PDF_CONTRACT: [&str; 3] = [
+    "第一条 借款金额为人民币10000元。",
+    "第二条 本协议的最终解释权归本平台所有。",
+    "第三条 争议由贷款人所在地法院管辖。",
+];
+
+#[test]
+fn pdf_text_layer_is_checked_like_the_same_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf_path = write(dir.path(), "contract.pdf", &cjk_pdf(&PDF_CONTRACT));
+    let text = PDF_CONTRACT.join("\n") + "\n";
+    let txt_path = write(dir.path(), "contract.txt", text.as_bytes());
+    let linter = linter();
+    let options = CheckOptions::default();
+    let pdf = linter.check_paths(&[pdf_path], &options);
+    let txt = linter.check_paths(&[txt_path], &options);
+    assert!(pdf.input_errors.is_empty(), "{:?}", pdf.input_errors);
+    assert_eq!(pdf.sources.values().next().unwrap(), &text);
+    let f = pdf
+        .findings
+        .iter()
+        .find(|f| f.rule == "CN-FMT-001")
+        .expect("final interpretation clause found in the PDF");
+    assert_eq!(f.line, 2);
+    assert_eq!(f.clause.as_deref(), Some("第二条"));
+    // JSON offsets are into the extracted text.
+    assert_eq!(text.get(f.byte_start..f.byte_end), Some(f.snippet.as_str()));
+    assert_eq!(pdf.subjects[0].encoding, None);
+    // No emphasis in PDF: highlighting rules judge it like plain text.
+    assert_eq!(seen(&pdf.findings), seen(&txt.findings));
+}
+
+#[test]
+fn latin_pdf_text_is_extracted_line_by_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "en.pdf",
+        &helvetica_pdf(
+            "BT /F1 12 Tf 72 720 Td (Article 1) Tj 0 -14 Td \
+             (The final interpretation right belongs to the Lender.) Tj ET",
+        ),
+    );
+    let doc = loanlint::document::load_file(&path, "en.pdf").unwrap();
+    assert_eq!(
+        doc.source,
+        "Article 1\nThe final interpretation right belongs to the Lender.\n"
+    );
+    assert_eq!(doc.format, loanlint::document::Format::Pdf);
+    assert!(!doc.format.shows_emphasis());
+    // The binary checks it (English: no built-in pack applies, so no findings) without error.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_loanlint"))
+        .args(["check", "--format", "json", "en.pdf"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1);
+    assert_eq!(json["input_errors"], serde_json::json!([]));
+}
+
+#[test]
+fn scanned_truncated_and_garbage_pdfs_are_per_file_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = cjk_pdf(&PDF_CONTRACT);
+    write(dir.path(), "a-truncated.pdf", &good[..good.len() / 2]);
+    write(
+        dir.path(),
+        "b-scanned.pdf",
+        &helvetica_pdf("q 595 0 0 842 0 0 cm /Im1 Do Q"),
+    );
+    write(dir.path(), "c-not-pdf.pdf", "第一条 这是文本".as_bytes());
+    write(dir.path(), "d-good.pdf", &good);
+    let report = linter().check_paths(&[dir.path().to_path_buf()], &CheckOptions::default());
+    assert_eq!(report.files, 1, "{:?}", report.input_errors);
+    let messages: Vec<&str> = report
+        .input_errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:#?}");
+    assert!(messages[0].contains("a-truncated.pdf: "), "{}", messages[0]);
+    assert!(
+        messages[1].contains("b-scanned.pdf: PDF has no text layer (scanned PDF?) — run OCR first"),
+        "{}",
+        messages[1]
+    );
+    assert!(
+        messages[2].contains("c-not-pdf.pdf: not a readable PDF"),
+        "{}",
+        messages[2]
+    );
+    assert!(report.findings.iter().any(|f| f.rule == "CN-FMT-001"));
+}

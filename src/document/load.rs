@@ -41,6 +41,11 @@ pub enum LoadError {
         path: String,
         reason: super::DocxError,
     },
+    #[error("{path}: {reason}")]
+    Pdf {
+        path: String,
+        reason: super::PdfError,
+    },
     #[error("{path}: unsupported file type")]
     Unsupported { path: String },
 }
@@ -97,6 +102,9 @@ pub fn load_file_with(
     if format == Format::Docx {
         return load_docx(&bytes, display);
     }
+    if format == Format::Pdf {
+        return load_pdf(&bytes, display);
+    }
     // An HTML page that is not UTF-8 says its charset: believe it before guessing (a BOM
     // still wins). Valid UTF-8 stays UTF-8 whatever the page claims: saved pages often lie.
     let forced = forced.or_else(|| {
@@ -118,6 +126,16 @@ fn load_docx(bytes: &[u8], display: &str) -> Result<Document, LoadError> {
         reason,
     })?;
     let mut doc = Document::from_normalised(display, Format::Docx, source, 0, normalised);
+    doc.encoding = None;
+    Ok(doc)
+}
+
+fn load_pdf(bytes: &[u8], display: &str) -> Result<Document, LoadError> {
+    let source = super::pdf::extract(bytes).map_err(|reason| LoadError::Pdf {
+        path: display.to_string(),
+        reason,
+    })?;
+    let mut doc = Document::from_source(display, Format::Pdf, source, 0);
     doc.encoding = None;
     Ok(doc)
 }
@@ -312,7 +330,7 @@ mod tests {
 
     #[test]
     fn unknown_extension_is_unsupported() {
-        let err = load("contract.pdf", b"%PDF").unwrap_err();
+        let err = load("contract.pages", b"%PDF").unwrap_err();
         assert!(matches!(err, LoadError::Unsupported { .. }));
     }
 

@@ -10,12 +10,14 @@ mod load;
 mod markdown;
 mod normalize;
 mod offsets;
+mod pdf;
 mod segment;
 
 pub use docx::DocxError;
 pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
 pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub use offsets::OffsetMap;
+pub use pdf::PdfError;
 
 use crate::span::LineIndex;
 use std::ops::Range;
@@ -29,6 +31,9 @@ pub enum Format {
     Html,
     /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line.
     Docx,
+    /// PDF text layer (`.pdf`): `source` is the extracted text, one text line per line, a
+    /// blank line between pages; no emphasis.
+    Pdf,
 }
 
 impl Format {
@@ -40,6 +45,7 @@ impl Format {
             "md" | "markdown" => Some(Format::Markdown),
             "html" | "htm" | "xhtml" => Some(Format::Html),
             "docx" => Some(Format::Docx),
+            "pdf" => Some(Format::Pdf),
             _ => None,
         }
     }
@@ -108,8 +114,8 @@ impl Document {
         source_offset: usize,
     ) -> Document {
         let normalised = match format {
-            // Extracted DOCX text given as a string has lost its emphasis: plain text.
-            Format::Text | Format::Docx => normalize::normalise(&source),
+            // Extracted DOCX/PDF text given as a string has lost its emphasis: plain text.
+            Format::Text | Format::Docx | Format::Pdf => normalize::normalise(&source),
             Format::Markdown => markdown::strip_and_normalise(&source),
             Format::Html => html::strip_and_normalise(&source),
         };
