@@ -216,3 +216,93 @@ fn the_sarif_schema_copy_matches_the_shared_schema() {
         shared
     );
 }
+
+/// What a JUnit consumer reads: the root's counts, and per element name how many there are;
+/// the text of the failures, unescaped. Fails on XML that is not well-formed.
+struct JunitRead {
+    root_counts: (String, String, String),
+    elements: std::collections::BTreeMap<String, usize>,
+    failure_texts: Vec<String>,
+}
+
+fn read_junit(xml: &str) -> JunitRead {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut read = JunitRead {
+        root_counts: Default::default(),
+        elements: Default::default(),
+        failure_texts: vec![],
+    };
+    let mut in_failure = false;
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) | Event::Empty(e) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                let attr = |key: &str| {
+                    e.try_get_attribute(key)
+                        .unwrap()
+                        .map(|a| a.unescape_value().unwrap().into_owned())
+                        .unwrap_or_default()
+                };
+                if name == "testsuites" {
+                    read.root_counts = (attr("tests"), attr("failures"), attr("errors"));
+                }
+                in_failure = name == "failure";
+                *read.elements.entry(name).or_default() += 1;
+            }
+            Event::Text(t) if in_failure => {
+                read.failure_texts.push(t.unescape().unwrap().into_owned());
+            }
+            Event::End(_) => in_failure = false,
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    read
+}
+
+#[test]
+fn junit_is_well_formed_and_its_counts_add_up() {
+    let dir = workspace();
+    let o = loanlint(&["check", "--format", "junit", "."], dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let xml = String::from_utf8(o.stdout).unwrap();
+    let read = read_junit(&xml);
+    let count = |name: &str| read.elements.get(name).copied().unwrap_or(0);
+    assert_eq!(
+        count("testsuite"),
+        2,
+        "the contract and the unreadable DOCX"
+    );
+    assert_eq!(count("error"), 1);
+    assert!(count("failure") >= 1);
+    assert_eq!(
+        read.root_counts,
+        (
+            count("testcase").to_string(),
+            count("failure").to_string(),
+            count("error").to_string()
+        )
+    );
+    let rules = loanlint(&["rules", "list", "--format", "json"], dir.path());
+    let rules: serde_json::Value = serde_json::from_slice(&rules.stdout).unwrap();
+    let cn_rules = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["pack"] == "cn-consumer-credit")
+        .count();
+    assert!(cn_rules > 0);
+    assert_eq!(
+        count("testcase"),
+        cn_rules + 1,
+        "every rule of the applied pack, and the DOCX"
+    );
+    assert!(
+        read.failure_texts
+            .iter()
+            .any(|t| t.starts_with("4:4 格式条款约定由经营者单方享有解释权")),
+        "{:?}",
+        read.failure_texts
+    );
+}

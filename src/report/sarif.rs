@@ -27,7 +27,7 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
         .zip(&fingerprints)
         .map(|(f, print)| sarif_result(f, rule_index.get(f.rule.as_str()).copied(), print))
         .collect();
-    let doc = json!({
+    let mut doc = json!({
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
@@ -45,9 +45,23 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
             "results": results,
         }]
     });
+    if let Some(driver) = doc.pointer_mut("/runs/0/tool/driver") {
+        add_information_uri(driver);
+    }
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// The project page, once Cargo.toml names one (validators warn when it is missing; an empty
+/// string would be an invalid URI).
+fn add_information_uri(driver: &mut Value) {
+    let uri = [env!("CARGO_PKG_HOMEPAGE"), env!("CARGO_PKG_REPOSITORY")]
+        .into_iter()
+        .find(|u| !u.is_empty());
+    if let (Some(uri), Some(driver)) = (uri, driver.as_object_mut()) {
+        driver.insert("informationUri".into(), json!(uri));
+    }
 }
 
 /// The SARIF level of a severity.
