@@ -5,7 +5,7 @@ use super::{InputError, Report};
 use crate::engine::{Finding, Severity};
 use crate::lang::ir::{Rule, RuleSet};
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key; bump the version if the hashed text ever changes.
@@ -21,11 +21,20 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     let fingerprints = fingerprints(&report.findings);
+    let text_files = decoded_text_files(report);
     let results: Vec<Value> = report
         .findings
         .iter()
         .zip(&fingerprints)
-        .map(|(f, print)| sarif_result(f, rule_index.get(f.rule.as_str()).copied(), print))
+        .map(|(f, print)| {
+            let with_bytes = text_files.contains(f.file.as_str());
+            sarif_result(
+                f,
+                rule_index.get(f.rule.as_str()).copied(),
+                print,
+                with_bytes,
+            )
+        })
         .collect();
     let mut doc = json!({
         "$schema": SARIF_SCHEMA,
@@ -111,7 +120,24 @@ fn rule_tags(rule: &Rule, set: &RuleSet) -> Vec<String> {
     tags
 }
 
-fn sarif_result(f: &Finding, rule_index: Option<usize>, fingerprint: &str) -> Value {
+/// Files read as one decoded text (they have an encoding). Only in those do a finding's byte
+/// offsets point into the file itself; in a DOCX they point into the extracted text, and a
+/// SARIF `byteOffset` would wrongly address the zip.
+fn decoded_text_files(report: &Report) -> HashSet<&str> {
+    report
+        .subjects
+        .iter()
+        .filter(|s| s.encoding.is_some())
+        .map(|s| s.file.as_str())
+        .collect()
+}
+
+fn sarif_result(
+    f: &Finding,
+    rule_index: Option<usize>,
+    fingerprint: &str,
+    with_bytes: bool,
+) -> Value {
     let mut result = Map::new();
     result.insert("ruleId".into(), json!(f.rule));
     if let Some(i) = rule_index {
@@ -119,7 +145,7 @@ fn sarif_result(f: &Finding, rule_index: Option<usize>, fingerprint: &str) -> Va
     }
     result.insert("level".into(), json!(sarif_level(f.severity)));
     result.insert("message".into(), json!({ "text": f.message }));
-    result.insert("locations".into(), json!([finding_location(f)]));
+    result.insert("locations".into(), json!([finding_location(f, with_bytes)]));
     result.insert(
         "partialFingerprints".into(),
         json!({ FINGERPRINT_KEY: fingerprint }),
@@ -138,7 +164,7 @@ fn sarif_result(f: &Finding, rule_index: Option<usize>, fingerprint: &str) -> Va
     Value::Object(result)
 }
 
-fn finding_location(f: &Finding) -> Value {
+fn finding_location(f: &Finding, with_bytes: bool) -> Value {
     let start_line = f.line.max(1);
     let start_column = f.column.max(1);
     // An engine bug must not produce a region that ends before it starts (invalid SARIF).
@@ -147,18 +173,24 @@ fn finding_location(f: &Finding) -> Value {
     } else {
         (start_line, start_column)
     };
+    let mut region = json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+        "snippet": { "text": f.snippet },
+    });
+    if let (true, Some(region)) = (with_bytes, region.as_object_mut()) {
+        region.insert("byteOffset".into(), json!(f.byte_start));
+        region.insert(
+            "byteLength".into(),
+            json!(f.byte_end.saturating_sub(f.byte_start)),
+        );
+    }
     json!({
         "physicalLocation": {
             "artifactLocation": artifact_location(&f.file),
-            "region": {
-                "startLine": start_line,
-                "startColumn": start_column,
-                "endLine": end_line,
-                "endColumn": end_column,
-                "byteOffset": f.byte_start,
-                "byteLength": f.byte_end.saturating_sub(f.byte_start),
-                "snippet": { "text": f.snippet },
-            }
+            "region": region,
         }
     })
 }
@@ -255,6 +287,20 @@ mod tests {
     }
 
     #[test]
+    fn byte_offsets_only_for_files_read_as_text() {
+        let mut report = sample_report();
+        let region = |report: &Report| {
+            render(report)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]
+                .clone()
+        };
+        // The sample's subjects have no encoding, as a DOCX has.
+        assert!(region(&report).get("byteOffset").is_none());
+        assert_eq!(region(&report)["startLine"], 2);
+        report.subjects[0].encoding = Some("GBK".into());
+        assert_eq!(region(&report)["byteOffset"], 42);
+    }
+
+    #[test]
     fn fnv1a_matches_the_published_test_vectors() {
         assert_eq!(fnv1a_64(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a_64(b"a"), 0xaf63_dc4c_8601_ec8c);
@@ -263,7 +309,9 @@ mod tests {
 
     #[test]
     fn results_carry_level_location_and_byte_region() {
-        let v = render(&sample_report());
+        let mut report = sample_report();
+        report.subjects[0].encoding = Some("UTF-8".into());
+        let v = render(&report);
         let run = &v["runs"][0];
         assert_eq!(run["columnKind"], "unicodeCodePoints");
         let r = &run["results"][0];
