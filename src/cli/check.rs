@@ -1,13 +1,21 @@
 //! `loanlint check`.
 
-use super::{emit, load_linter, CheckArgs, ColorChoice, FailOn, Format, EXIT_ERROR, EXIT_FINDINGS};
+use super::{
+    emit, load_linter, CheckArgs, ColorChoice, FailOn, FormatTarget, ReportFormat, EXIT_ERROR,
+    EXIT_FINDINGS,
+};
 use loanlint::engine::Severity;
+use loanlint::lang::ir::RuleSet;
 use loanlint::lint::{CheckOptions, Linter};
-use loanlint::report::{render_human, render_json, Report};
-use std::path::PathBuf;
+use loanlint::report::{
+    render_github, render_human, render_json, render_junit, render_sarif, Report,
+};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCode> {
+    // A usage mistake in the outputs is reported before any file is read.
+    let outputs = output_plan(&args.format, args.output.as_deref())?;
     let linter = load_linter(&args.rules, color)?;
     if let Some(code) = &args.jurisdiction {
         warn_if_no_pack_for(&linter, code);
@@ -22,19 +30,68 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         encoding: args.encoding.clone(),
     };
     let report = linter.check_paths(&paths, &options);
-    let text = match args.format {
-        Format::Human => {
-            // A report written to a file is read later, not in this terminal.
-            let colored = match args.output {
-                Some(_) => color == ColorChoice::Always,
-                None => color.stdout(),
-            };
-            render_human(&report, colored)
-        }
-        Format::Json => render_json(&report),
-    };
-    emit(&text, args.output.as_deref())?;
+    for (format, file) in &outputs {
+        // A report written to a file is read later, not in this terminal.
+        let colored = match file {
+            Some(_) => color == ColorChoice::Always,
+            None => color.stdout(),
+        };
+        let text = render(*format, &report, &linter.plan.rules, colored);
+        emit(&text, file.as_deref())?;
+    }
     Ok(ExitCode::from(exit_status(&report, args.fail_on)))
+}
+
+fn render(format: ReportFormat, report: &Report, rules: &RuleSet, colored: bool) -> String {
+    match format {
+        ReportFormat::Human => render_human(report, colored),
+        ReportFormat::Json => render_json(report),
+        ReportFormat::Sarif => render_sarif(report, rules),
+        ReportFormat::Junit => render_junit(report, rules),
+        ReportFormat::Github => render_github(report),
+    }
+}
+
+/// Where each requested format goes (None: standard output). The one format without a file
+/// goes to `--output` if given; two formats cannot share standard output or a file.
+fn output_plan(
+    targets: &[FormatTarget],
+    output: Option<&Path>,
+) -> anyhow::Result<Vec<(ReportFormat, Option<PathBuf>)>> {
+    let default = [FormatTarget {
+        format: ReportFormat::Human,
+        file: None,
+    }];
+    let targets = if targets.is_empty() {
+        &default
+    } else {
+        targets
+    };
+    let unnamed = targets.iter().filter(|t| t.file.is_none()).count();
+    if unnamed > 1 {
+        anyhow::bail!(
+            "{unnamed} formats would share standard output; give all but one a file, \
+             e.g. --format sarif:loanlint.sarif"
+        );
+    }
+    if unnamed == 0 && output.is_some() {
+        anyhow::bail!("--output has nothing to write: every --format names its own file");
+    }
+    let plan: Vec<(ReportFormat, Option<PathBuf>)> = targets
+        .iter()
+        .map(|t| {
+            let file = t.file.clone().or_else(|| output.map(Path::to_path_buf));
+            (t.format, file)
+        })
+        .collect();
+    for (i, (_, file)) in plan.iter().enumerate() {
+        if let Some(file) = file {
+            if plan[..i].iter().any(|(_, f)| f.as_ref() == Some(file)) {
+                anyhow::bail!("two formats would be written to {}", file.display());
+            }
+        }
+    }
+    Ok(plan)
 }
 
 /// 2 when any input could not be checked (a clean report would be a lie), else 1 when there
@@ -104,6 +161,52 @@ mod tests {
             record: None,
             source_range: 0..1,
         }
+    }
+
+    fn target(format: ReportFormat, file: Option<&str>) -> FormatTarget {
+        FormatTarget {
+            format,
+            file: file.map(PathBuf::from),
+        }
+    }
+
+    #[test]
+    fn output_plan_sends_one_format_to_stdout_or_output() {
+        assert_eq!(
+            output_plan(&[], None).unwrap(),
+            [(ReportFormat::Human, None)]
+        );
+        let targets = [
+            target(ReportFormat::Human, None),
+            target(ReportFormat::Sarif, Some("out.sarif")),
+        ];
+        assert_eq!(
+            output_plan(&targets, None).unwrap(),
+            [
+                (ReportFormat::Human, None),
+                (ReportFormat::Sarif, Some(PathBuf::from("out.sarif")))
+            ]
+        );
+        assert_eq!(
+            output_plan(&targets, Some(Path::new("r.txt"))).unwrap()[0],
+            (ReportFormat::Human, Some(PathBuf::from("r.txt")))
+        );
+    }
+
+    #[test]
+    fn output_plan_refuses_shared_destinations() {
+        let two_stdout = [
+            target(ReportFormat::Human, None),
+            target(ReportFormat::Json, None),
+        ];
+        assert!(output_plan(&two_stdout, None).is_err());
+        let same_file = [
+            target(ReportFormat::Json, Some("r")),
+            target(ReportFormat::Sarif, None),
+        ];
+        assert!(output_plan(&same_file, Some(Path::new("r"))).is_err());
+        let all_named = [target(ReportFormat::Json, Some("r.json"))];
+        assert!(output_plan(&all_named, Some(Path::new("x"))).is_err());
     }
 
     #[test]

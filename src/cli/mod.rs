@@ -44,7 +44,9 @@ Examples:
   loanlint check --jurisdiction CN a.txt    apply the CN packs whatever the text says
   loanlint check --rules house.rules .      built-in packs plus your own rules
   loanlint check --no-builtin --rules r/ .  only your own rules
-  loanlint check --format json --output report.json --fail-on never .";
+  loanlint check --format json --output report.json --fail-on never .
+  loanlint check --format human --format sarif:loanlint.sarif --format junit:junit.xml .
+  loanlint check --format github .          annotations on a GitHub pull request";
 
 const RULES_CHECK_EXAMPLES: &str = "\
 Examples:
@@ -163,9 +165,11 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// Output format: human, json, sarif, junit or github; with `:FILE`, written to FILE.
+    /// Repeatable; at most one format without a file, which goes to standard output (or to
+    /// --output) [default: human]
+    #[arg(long, value_name = "FORMAT[:FILE]", value_parser = parse_format_target)]
+    format: Vec<FormatTarget>,
     /// Exit with status 1 when there are findings of this severity or higher.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     fail_on: FailOn,
@@ -215,6 +219,42 @@ struct ExtractArgs {
 enum Format {
     Human,
     Json,
+}
+
+/// The report formats of `check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReportFormat {
+    Human,
+    Json,
+    Sarif,
+    Junit,
+    Github,
+}
+
+/// One `--format FORMAT[:FILE]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FormatTarget {
+    format: ReportFormat,
+    /// None: standard output, or the `--output` file.
+    file: Option<PathBuf>,
+}
+
+/// `sarif` or `sarif:out.sarif`. Only the first `:` separates, so `sarif:C:\r.sarif` works.
+fn parse_format_target(s: &str) -> Result<FormatTarget, String> {
+    let (name, file) = match s.split_once(':') {
+        Some((name, file)) => (name, Some(file)),
+        None => (s, None),
+    };
+    let format = ReportFormat::from_str(name, true).map_err(|_| {
+        format!("`{name}` is not a report format; use human, json, sarif, junit or github")
+    })?;
+    match file {
+        Some("") => Err(format!("`{s}` names no file after the `:`")),
+        file => Ok(FormatTarget {
+            format,
+            file: file.map(PathBuf::from),
+        }),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -382,6 +422,30 @@ fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    #[test]
+    fn format_targets() {
+        assert_eq!(
+            parse_format_target("sarif").unwrap(),
+            FormatTarget {
+                format: ReportFormat::Sarif,
+                file: None
+            }
+        );
+        assert_eq!(
+            parse_format_target("JUnit:out/r.xml").unwrap(),
+            FormatTarget {
+                format: ReportFormat::Junit,
+                file: Some(PathBuf::from("out/r.xml"))
+            }
+        );
+        assert_eq!(
+            parse_format_target(r"json:C:\r.json").unwrap().file,
+            Some(PathBuf::from(r"C:\r.json"))
+        );
+        assert!(parse_format_target("xml").is_err());
+        assert!(parse_format_target("json:").is_err());
+    }
 
     #[test]
     fn arguments_are_consistent() {

@@ -1,22 +1,29 @@
-//! Renderers: findings -> text for people (ariadne) and machines (JSON); also the listings
+//! Renderers: findings -> text for people (ariadne) and machines (JSON, SARIF, JUnit XML,
+//! GitHub workflow commands); also the listings
 //! behind `loanlint rules list`, `explain` and `extract`.
 
 mod facts;
+mod github;
 mod human;
 mod json;
+mod junit;
 mod ruledoc;
 mod rules;
+mod sarif;
 mod table;
 mod template;
 mod testrun;
 
 pub use facts::{fact_rows, render_facts_human, render_facts_json, FactRow, FactValue};
+pub use github::render_github;
 pub use human::render_human;
 pub use json::render_json;
+pub use junit::render_junit;
 pub use ruledoc::render_rule_reference;
 pub use rules::{
     find_rule, nearest_rule_id, render_explain, render_rule_list_human, render_rule_list_json,
 };
+pub use sarif::render_sarif;
 pub use table::render_table;
 pub use template::{format_value, template_text};
 pub use testrun::{render_test_human, render_test_json};
