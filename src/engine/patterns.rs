@@ -297,7 +297,8 @@ fn outermost(mut all: Vec<Range<usize>>) -> Vec<Range<usize>> {
     out
 }
 
-/// Whether some range of `others` (sorted by start) is at most `distance` characters from `m`.
+/// Whether some range of `others` (sorted by start) is at most `distance` characters from `m`
+/// on the same line.
 fn within(text: &str, m: &Range<usize>, others: &[Range<usize>], distance: u32) -> bool {
     // A character is at most 4 bytes, so nothing starting further than this can qualify.
     let reach = (distance as usize).saturating_mul(4);
@@ -307,12 +308,18 @@ fn within(text: &str, m: &Range<usize>, others: &[Range<usize>], distance: u32) 
         if o.start > m.end.saturating_add(reach) {
             break;
         }
+        // Like a match, a proximity never reaches across a line end.
+        let gap_len = |g: &str| {
+            if g.contains('\n') {
+                usize::MAX
+            } else {
+                g.chars().count()
+            }
+        };
         let gap = if o.start >= m.end {
-            text.get(m.end..o.start)
-                .map_or(usize::MAX, |g| g.chars().count())
+            text.get(m.end..o.start).map_or(usize::MAX, gap_len)
         } else if m.start >= o.end {
-            text.get(o.end..m.start)
-                .map_or(usize::MAX, |g| g.chars().count())
+            text.get(o.end..m.start).map_or(usize::MAX, gap_len)
         } else {
             0
         };
@@ -368,6 +375,12 @@ mod tests {
         // The gap 地授权查询 is five characters.
         assert_eq!(t.matches(2, text, &scan).len(), 1);
         assert!(t.matches(3, text, &scan).is_empty());
+        let text = "借款人不可撤销\n个人信息";
+        let scan = t.scan(text);
+        assert!(
+            t.matches(2, text, &scan).is_empty(),
+            "not across a line end"
+        );
     }
 
     #[test]
