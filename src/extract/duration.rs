@@ -130,6 +130,33 @@ fn after_number(text: &str, n: &Numeral) -> Option<Duration> {
     if char_before(text, n.span.start) == Some('第') {
         return None;
     }
+    let d = duration_after(text, n)?;
+    if within_a_lifetime(&d) || n.form == NumeralForm::Arabic {
+        return Some(d);
+    }
+    // 「借一万一天只要5元」: 一万一 runs into 一天. Read the shortest numeral that ends where
+    // this one does, so the duration is 一天, not 11,000 days.
+    let inner = text
+        .get(n.span.clone())?
+        .char_indices()
+        .skip(1)
+        .map(|(i, _)| n.span.start + i)
+        .filter_map(|p| super::numerals::scan_numeral(text, p))
+        .find(|m| m.span.end == n.span.end)?;
+    duration_after(text, &inner).filter(within_a_lifetime)
+}
+
+/// Whether a duration is one a loan contract could mean: counted in days, hours or minutes,
+/// up to about ten years; in weeks, months or years, up to a hundred.
+fn within_a_lifetime(d: &Duration) -> bool {
+    let limit = match d.unit {
+        Minute | Hour | Day => 3_660,
+        Week | Month | Year => 36_500,
+    };
+    d.days() <= Decimal::from(limit)
+}
+
+fn duration_after(text: &str, n: &Numeral) -> Option<Duration> {
     let (start, unit_at) = around_parenthesised(text, n);
     let at = skip_forward(text, unit_at, &["】", "]"]);
     let chinese = CHINESE_UNITS.starting_at(text, at);
@@ -334,6 +361,15 @@ mod tests {
             })
             .collect();
         assert_eq!(got, want, "{text}");
+    }
+
+    #[test]
+    fn a_numeral_that_runs_into_a_duration_gives_back_its_tail() {
+        let text = "借一万一天只要5元";
+        let d = find_durations(text, &[], &[]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(&text[d[0].span.clone()], "一天");
+        assert_eq!((d[0].amount, d[0].unit), (Decimal::ONE, Day));
     }
 
     #[test]

@@ -196,11 +196,14 @@ fn human_value(v: &FactValue) -> String {
         ),
         FactValue::Money { amount, currency } => format!("{} {currency}", n(amount)),
         FactValue::Duration { amount, unit, days } => {
+            let counted = |x: &Decimal, word: &str| {
+                let s = if *x == Decimal::ONE { "" } else { "s" };
+                format!("{} {word}{s}", n(x))
+            };
             format!(
-                "{} {} = {} days",
-                n(amount),
-                unit_name(*unit),
-                n(&days.round_dp(2))
+                "{} = {}",
+                counted(amount, unit_name(*unit)),
+                counted(&days.round_dp(2), "day")
             )
         }
         FactValue::Date(iso) => iso.clone(),
@@ -333,7 +336,7 @@ mod tests {
         );
         assert!(lines[1].ends_with("10000 CNY"));
         assert!(lines[2].ends_with("18% annual = 18%/year (interest)"));
-        assert!(lines[3].ends_with("12 month = 365 days"));
+        assert!(lines[3].ends_with("12 months = 365 days"));
         assert_eq!(lines[5], "4 facts");
         assert_eq!(render_facts_human(&[]), "no facts found\n");
     }
