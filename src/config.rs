@@ -657,4 +657,34 @@ mod tests {
             "c.yaml:2: severity of `CN-FMT-001` is `fatal`; use error, warning or info"
         );
     }
+
+    #[test]
+    fn the_readme_example_applies_to_the_builtin_packs() {
+        let readme = include_str!("../README.md");
+        let section = readme.split("## Configuration").nth(1).unwrap();
+        let yaml = section.split("```yaml\n").nth(1).unwrap();
+        let yaml = yaml.split("```").next().unwrap();
+        let config = Config::parse(yaml, "README.md").unwrap();
+        assert_eq!(config.jurisdiction.as_deref(), Some("CN"));
+        let concepts = crate::concepts::ConceptCatalogue::builtin();
+        let (mut rules, _) =
+            crate::lang::compile(&crate::builtin::rule_sources(), &concepts).unwrap();
+        config.apply(&mut rules).unwrap();
+        let ids: Vec<&str> = rules.rules.iter().map(|r| r.id.as_str()).collect();
+        assert!(!ids.contains(&"CN-FMT-001") && !ids.iter().any(|i| i.starts_with("CN-PRI-")));
+        let int3 = rules.rules.iter().find(|r| r.id == "CN-INT-003").unwrap();
+        assert_eq!(int3.severity, Severity::Error);
+        let cap = rules
+            .params
+            .iter()
+            .find(|p| p.name == "credit_line_max")
+            .unwrap();
+        assert_eq!(
+            cap.value,
+            Value::Money {
+                amount: 200_000.into(),
+                currency: "CNY".into()
+            }
+        );
+    }
 }
