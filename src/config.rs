@@ -273,6 +273,53 @@ impl Config {
     }
 }
 
+/// A commented starter `loanlint.yaml` (for `loanlint init`): every setting is commented out,
+/// and every param of `rules` is listed with its default and legal source, so a user
+/// uncomments a line instead of looking up names and value syntax.
+pub fn starter(rules: &RuleSet) -> String {
+    let mut out = String::from(STARTER_HEAD);
+    out.push_str("params:\n");
+    for (i, p) in rules.params.iter().enumerate() {
+        let shared = rules
+            .params
+            .iter()
+            .enumerate()
+            .any(|(j, q)| j != i && q.name == p.name);
+        let name = match rules.packs.get(p.pack) {
+            Some(pack) if shared => format!("{}.{}", pack.id, p.name),
+            _ => p.name.clone(),
+        };
+        if let Some(cite) = &p.cite {
+            out.push_str(&format!("  # ({})\n", cite.replace('\n', " ")));
+        }
+        let value = crate::report::format_value(&p.value);
+        out.push_str(&format!("  # {name}: {value}\n"));
+    }
+    out.push_str(STARTER_TAIL);
+    out
+}
+
+const STARTER_HEAD: &str = "\
+# loanlint configuration, read by every loanlint command run in this folder or below it
+# (`--config FILE` names another file). Every setting is optional: remove a `#` to use one.
+# A mistake here (unknown name, value of the wrong type) stops loanlint with exit status 2.
+
+# The jurisdiction whose packs apply to every file, instead of detecting it (--jurisdiction wins).
+# jurisdiction: CN
+
+# Param overrides, written as in rule files (24%, 200000 CNY, 30d, 22:00) and checked against
+# the param's type. The defaults are shown; `loanlint explain RULE` lists the params a rule reads.
+";
+
+const STARTER_TAIL: &str = "
+# Rules to turn off: rule ids, id prefixes ending in `*`, or concept ids.
+# disable: [CN-FMT-001, CN-PRI-*]
+
+# Severity per rule (error, warning or info); ids, prefixes and concepts as in `disable`.
+# severity:
+#   CN-INT-003: error
+";
+
 fn error_line(e: &ConfigError) -> usize {
     match e {
         ConfigError::Read { .. } => 0,
@@ -686,5 +733,30 @@ mod tests {
                 currency: "CNY".into()
             }
         );
+    }
+
+    #[test]
+    fn the_starter_applies_and_uncommented_restates_every_default() {
+        let concepts = crate::concepts::ConceptCatalogue::builtin();
+        let (rules, _) = crate::lang::compile(&crate::builtin::rule_sources(), &concepts).unwrap();
+        let text = starter(&rules);
+        let mut applied = rules.clone();
+        Config::parse(&text, "s.yaml")
+            .unwrap()
+            .apply(&mut applied)
+            .unwrap();
+        assert_eq!(applied, rules);
+        let uncommented: String = text
+            .lines()
+            .map(|l| match l.strip_prefix("  # ") {
+                Some(rest) if !rest.starts_with('(') => format!("  {rest}\n"),
+                _ => format!("{l}\n"),
+            })
+            .collect();
+        let config = Config::parse(&uncommented, "s.yaml").unwrap();
+        assert_eq!(config.params.len(), rules.params.len());
+        let mut applied = rules.clone();
+        config.apply(&mut applied).unwrap();
+        assert_eq!(applied, rules);
     }
 }

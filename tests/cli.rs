@@ -454,3 +454,27 @@ fn config_jurisdiction_is_the_default_for_check() {
     );
     assert!(stdout(&o).contains("CN-FMT-001"), "{}", stdout(&o));
 }
+
+#[test]
+fn init_writes_a_starter_once_and_check_reads_it() {
+    let dir = dir_with(&[("a.txt", GOOD)]);
+    let o = loanlint(&["init"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(dir.path().join("loanlint.yaml")).unwrap();
+    assert!(
+        written.contains("  # lender_type: \"licensed\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("  # credit_line_max: 200000 CNY\n"),
+        "{written}"
+    );
+    std::fs::write(dir.path().join("loanlint.yaml"), "# mine\n").unwrap();
+    let o = loanlint(&["init"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let kept = std::fs::read_to_string(dir.path().join("loanlint.yaml")).unwrap();
+    assert_eq!(kept, "# mine\n");
+    let o = loanlint(&["check", "a.txt"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

@@ -4,6 +4,7 @@
 mod check;
 mod explain;
 mod extract;
+mod init;
 mod rules;
 mod test;
 
@@ -35,7 +36,8 @@ Examples:
   loanlint rules list                       the built-in rules
   loanlint explain CN-STD-001               what one rule checks, and why
   loanlint test                             run the rules' examples and fixtures/
-  loanlint extract contract.txt             the rates, amounts, terms and dates found";
+  loanlint extract contract.txt             the rates, amounts, terms and dates found
+  loanlint init                             a commented starter loanlint.yaml";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -81,6 +83,11 @@ Examples:
   loanlint explain CN-STD-001
   loanlint explain --rules house.rules HOUSE-001";
 
+const INIT_EXAMPLES: &str = "\
+Examples:
+  loanlint init                             write ./loanlint.yaml
+  loanlint init --rules house/ ci/loanlint.yaml   also list the params of your own pack";
+
 const EXTRACT_EXAMPLES: &str = "\
 Examples:
   loanlint extract contract.txt
@@ -121,6 +128,23 @@ enum Command {
     /// Show the facts (rates, amounts, durations, dates) found in one contract.
     #[command(after_help = EXTRACT_EXAMPLES)]
     Extract(ExtractArgs),
+    /// Write a commented starter loanlint.yaml listing every param with its default.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+}
+
+/// `loanlint init`: the rules whose params the starter lists (no config is read).
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The file to write; an existing file is never overwritten.
+    #[arg(default_value = loanlint::config::FILE_NAME)]
+    file: PathBuf,
+    /// Also list the params of the rules in this file or folder of .rules files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Do not list the built-in packs' params.
+    #[arg(long)]
+    no_builtin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -351,6 +375,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Test(args) => test::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Extract(args) => extract::run(&args),
+        Command::Init(args) => init::run(&args, color),
     }
 }
 
@@ -397,6 +422,15 @@ fn load_configured_linter(
     color: ColorChoice,
 ) -> anyhow::Result<(Linter, Option<Config>)> {
     let config = load_config(args)?;
+    load_rules(args, color, config)
+}
+
+/// Compile the rules `args` names and apply `config` (which `args.config` does not choose).
+fn load_rules(
+    args: &RuleArgs,
+    color: ColorChoice,
+    config: Option<Config>,
+) -> anyhow::Result<(Linter, Option<Config>)> {
     if args.no_builtin && args.rules.is_empty() {
         anyhow::bail!("no rules to check with: --no-builtin needs --rules PATH");
     }
