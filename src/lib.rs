@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod concepts;
+pub mod config;
 pub mod document;
 pub mod engine;
 pub mod extract;

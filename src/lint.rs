@@ -27,6 +27,8 @@ pub enum RulesError {
     },
     #[error(transparent)]
     Plan(#[from] PlanError),
+    #[error("{} error(s) in the configuration", .0.len())]
+    Config(Vec<crate::config::ConfigError>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -55,13 +57,26 @@ impl Linter {
 
     /// Compile rule files (checked against the built-in concept catalogue).
     pub fn from_sources(sources: Vec<SourceFile>) -> Result<Linter, RulesError> {
+        Linter::from_sources_configured(sources, None)
+    }
+
+    /// Compile rule files, then apply a `loanlint.yaml` to the rules before planning.
+    pub fn from_sources_configured(
+        sources: Vec<SourceFile>,
+        config: Option<&crate::config::Config>,
+    ) -> Result<Linter, RulesError> {
         let concepts = ConceptCatalogue::builtin();
         match lang::compile(&sources, &concepts) {
-            Ok((rules, warnings)) => Ok(Linter {
-                plan: Plan::compile(rules)?,
-                sources,
-                warnings,
-            }),
+            Ok((mut rules, warnings)) => {
+                if let Some(c) = config {
+                    c.apply(&mut rules).map_err(RulesError::Config)?;
+                }
+                Ok(Linter {
+                    plan: Plan::compile(rules)?,
+                    sources,
+                    warnings,
+                })
+            }
             Err(diagnostics) => Err(RulesError::Invalid {
                 files: sources,
                 diagnostics,

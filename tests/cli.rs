@@ -374,3 +374,107 @@ fn test_command_exit_codes_follow_the_expectations() {
     assert_eq!(v["rules"][0]["rule"], "H-1");
     assert_eq!(v["passed"], true);
 }
+
+const FINAL_SAY: &[u8] = "本协议的最终解释权归本平台所有。\n".as_bytes();
+
+#[test]
+fn loanlint_yaml_in_a_parent_folder_disables_rules() {
+    let dir = dir_with(&[
+        ("loanlint.yaml", b"disable: [CN-FMT-001]\n"),
+        ("contracts/a.txt", FINAL_SAY),
+        ("contracts/empty.yaml", b""),
+    ]);
+    let sub = dir.path().join("contracts");
+    let o = loanlint(&["check", "--format", "json", "a.txt"], &sub);
+    assert_no_panic(&o);
+    assert!(!stdout(&o).contains("CN-FMT-001"), "{}", stdout(&o));
+    let o = loanlint(
+        &[
+            "check",
+            "--format",
+            "json",
+            "--config",
+            "empty.yaml",
+            "a.txt",
+        ],
+        &sub,
+    );
+    assert!(stdout(&o).contains("CN-FMT-001"), "{}", stdout(&o));
+}
+
+#[test]
+fn a_broken_config_is_located_and_exits_2() {
+    let dir = dir_with(&[
+        (
+            "house.yaml",
+            b"params:\n  credit_line_max: 24%\nseverity:\n  CN-FMT-001: loud\nexclud: []\n",
+        ),
+        ("a.txt", GOOD),
+    ]);
+    for command in [
+        &["check", "--config", "house.yaml", "a.txt"][..],
+        &["rules", "list", "--config", "house.yaml"],
+        &["explain", "CN-FMT-001", "--config", "house.yaml"],
+        &["test", "--config", "house.yaml"],
+    ] {
+        let o = loanlint(command, dir.path());
+        assert_eq!(o.status.code(), Some(2), "{command:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("house.yaml:4: severity of `CN-FMT-001` is `loud`"),
+            "{err}"
+        );
+        assert!(err.contains("house.yaml:5: unknown key `exclud`"), "{err}");
+    }
+    let dir = dir_with(&[
+        ("loanlint.yaml", b"params:\n  credit_line_max: 24%\n"),
+        ("a.txt", GOOD),
+    ]);
+    let o = loanlint(&["check", "a.txt"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o)
+            .contains("loanlint.yaml:2: param `credit_line_max`: money expected, got percent 24%"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn config_jurisdiction_is_the_default_for_check() {
+    let dir = dir_with(&[
+        ("loanlint.yaml", b"jurisdiction: us\n"),
+        ("a.txt", FINAL_SAY),
+    ]);
+    let o = loanlint(&["check", "--format", "json", "a.txt"], dir.path());
+    assert!(!stdout(&o).contains("CN-FMT-001"), "{}", stdout(&o));
+    let o = loanlint(
+        &["check", "--format", "json", "--jurisdiction", "CN", "a.txt"],
+        dir.path(),
+    );
+    assert!(stdout(&o).contains("CN-FMT-001"), "{}", stdout(&o));
+}
+
+#[test]
+fn init_writes_a_starter_once_and_check_reads_it() {
+    let dir = dir_with(&[("a.txt", GOOD)]);
+    let o = loanlint(&["init"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let written = std::fs::read_to_string(dir.path().join("loanlint.yaml")).unwrap();
+    assert!(
+        written.contains("  # lender_type: \"licensed\"\n"),
+        "{written}"
+    );
+    assert!(
+        written.contains("  # credit_line_max: 200000 CNY\n"),
+        "{written}"
+    );
+    std::fs::write(dir.path().join("loanlint.yaml"), "# mine\n").unwrap();
+    let o = loanlint(&["init"], dir.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists"), "{}", stderr(&o));
+    let kept = std::fs::read_to_string(dir.path().join("loanlint.yaml")).unwrap();
+    assert_eq!(kept, "# mine\n");
+    let o = loanlint(&["check", "a.txt"], dir.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}

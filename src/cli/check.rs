@@ -1,8 +1,8 @@
 //! `loanlint check`.
 
 use super::{
-    emit, load_linter, CheckArgs, ColorChoice, FailOn, FormatTarget, ReportFormat, EXIT_ERROR,
-    EXIT_FINDINGS,
+    emit, load_configured_linter, CheckArgs, ColorChoice, FailOn, FormatTarget, ReportFormat,
+    EXIT_ERROR, EXIT_FINDINGS,
 };
 use loanlint::engine::Severity;
 use loanlint::lang::ir::RuleSet;
@@ -16,8 +16,12 @@ use std::process::ExitCode;
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCode> {
     // A usage mistake in the outputs is reported before any file is read.
     let outputs = output_plan(&args.format, args.output.as_deref())?;
-    let linter = load_linter(&args.rules, color)?;
-    if let Some(code) = &args.jurisdiction {
+    let (linter, config) = load_configured_linter(&args.rules, color)?;
+    let jurisdiction = args
+        .jurisdiction
+        .clone()
+        .or_else(|| config.and_then(|c| c.jurisdiction));
+    if let Some(code) = &jurisdiction {
         warn_if_no_pack_for(&linter, code);
     }
     let paths = if args.paths.is_empty() {
@@ -26,7 +30,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         args.paths.clone()
     };
     let options = CheckOptions {
-        jurisdiction: args.jurisdiction.clone(),
+        jurisdiction,
         encoding: args.encoding.clone(),
     };
     let report = linter.check_paths(&paths, &options);

@@ -4,11 +4,13 @@
 mod check;
 mod explain;
 mod extract;
+mod init;
 mod rules;
 mod test;
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use loanlint::config::{Config, ConfigError};
 use loanlint::lint::{read_rule_paths, Linter, RulesError};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -34,7 +36,8 @@ Examples:
   loanlint rules list                       the built-in rules
   loanlint explain CN-STD-001               what one rule checks, and why
   loanlint test                             run the rules' examples and fixtures/
-  loanlint extract contract.txt             the rates, amounts, terms and dates found";
+  loanlint extract contract.txt             the rates, amounts, terms and dates found
+  loanlint init                             a commented starter loanlint.yaml";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -80,6 +83,11 @@ Examples:
   loanlint explain CN-STD-001
   loanlint explain --rules house.rules HOUSE-001";
 
+const INIT_EXAMPLES: &str = "\
+Examples:
+  loanlint init                             write ./loanlint.yaml
+  loanlint init --rules house/ ci/loanlint.yaml   also list the params of your own pack";
+
 const EXTRACT_EXAMPLES: &str = "\
 Examples:
   loanlint extract contract.txt
@@ -120,6 +128,23 @@ enum Command {
     /// Show the facts (rates, amounts, durations, dates) found in one contract.
     #[command(after_help = EXTRACT_EXAMPLES)]
     Extract(ExtractArgs),
+    /// Write a commented starter loanlint.yaml listing every param with its default.
+    #[command(after_help = INIT_EXAMPLES)]
+    Init(InitArgs),
+}
+
+/// `loanlint init`: the rules whose params the starter lists (no config is read).
+#[derive(Debug, Args)]
+struct InitArgs {
+    /// The file to write; an existing file is never overwritten.
+    #[arg(default_value = loanlint::config::FILE_NAME)]
+    file: PathBuf,
+    /// Also list the params of the rules in this file or folder of .rules files (repeatable).
+    #[arg(long = "rules", value_name = "PATH")]
+    rules: Vec<PathBuf>,
+    /// Do not list the built-in packs' params.
+    #[arg(long)]
+    no_builtin: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -157,6 +182,9 @@ struct RuleArgs {
     /// Do not load the built-in packs.
     #[arg(long)]
     no_builtin: bool,
+    /// Read settings from this file [default: loanlint.yaml in the current folder or a parent]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -347,6 +375,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Test(args) => test::run(&args, color),
         Command::Explain(args) => explain::run(&args, color),
         Command::Extract(args) => extract::run(&args),
+        Command::Init(args) => init::run(&args, color),
     }
 }
 
@@ -354,6 +383,54 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// rendered to stderr (with ariadne) before the error is returned; warnings about the user's
 /// own rule files are shown too (the built-in packs' warnings are for their authors).
 fn load_linter(args: &RuleArgs, color: ColorChoice) -> anyhow::Result<Linter> {
+    Ok(load_configured_linter(args, color)?.0)
+}
+
+/// The configuration named with `--config`, or the one found from the current folder up.
+fn load_config(args: &RuleArgs) -> anyhow::Result<Option<Config>> {
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => match Config::find(Path::new(".")) {
+            Some(found) => relative_to_cwd(found),
+            None => return Ok(None),
+        },
+    };
+    let shown = path.display().to_string();
+    Config::load(&path, &shown)
+        .map(Some)
+        .map_err(|errors| config_failure(&errors, &shown))
+}
+
+fn relative_to_cwd(path: PathBuf) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or(path)
+}
+
+/// Print each configuration error; the returned error ends the run with exit status 2.
+fn config_failure(errors: &[ConfigError], file: &str) -> anyhow::Error {
+    for e in errors {
+        eprintln!("error: {e}");
+    }
+    anyhow::anyhow!("{} error(s) in the configuration {file}", errors.len())
+}
+
+/// The linter with the configuration applied, and the configuration (for its defaults).
+fn load_configured_linter(
+    args: &RuleArgs,
+    color: ColorChoice,
+) -> anyhow::Result<(Linter, Option<Config>)> {
+    let config = load_config(args)?;
+    load_rules(args, color, config)
+}
+
+/// Compile the rules `args` names and apply `config` (which `args.config` does not choose).
+fn load_rules(
+    args: &RuleArgs,
+    color: ColorChoice,
+    config: Option<Config>,
+) -> anyhow::Result<(Linter, Option<Config>)> {
     if args.no_builtin && args.rules.is_empty() {
         anyhow::bail!("no rules to check with: --no-builtin needs --rules PATH");
     }
@@ -363,7 +440,7 @@ fn load_linter(args: &RuleArgs, color: ColorChoice) -> anyhow::Result<Linter> {
         loanlint::builtin::rule_sources()
     };
     sources.extend(read_rule_paths(&args.rules)?);
-    match Linter::from_sources(sources) {
+    match Linter::from_sources_configured(sources, config.as_ref()) {
         Ok(linter) => {
             let own: Vec<_> = linter
                 .warnings
@@ -382,7 +459,11 @@ fn load_linter(args: &RuleArgs, color: ColorChoice) -> anyhow::Result<Linter> {
                     loanlint::lang::render(&own, &linter.sources, color.stderr())
                 );
             }
-            Ok(linter)
+            Ok((linter, config))
+        }
+        Err(RulesError::Config(errors)) => {
+            let file = config.as_ref().map_or("", |c| c.file.as_str());
+            Err(config_failure(&errors, file))
         }
         Err(RulesError::Invalid { files, diagnostics }) => {
             eprint!(

@@ -10,7 +10,7 @@ mod parser;
 
 pub use check::check;
 pub use diag::{render, DiagLevel, Diagnostic};
-pub use parser::parse;
+pub use parser::{parse, parse_param_value};
 
 /// A rule file's path (as shown in diagnostics) and text.
 #[derive(Debug, Clone)]

@@ -39,6 +39,20 @@ pub fn parse(source: &SourceFile, file: usize) -> Result<RuleFile, Diagnostic> {
     b.file(root)
 }
 
+/// Parse a param value written on its own, as in a `loanlint.yaml` override (`24%`,
+/// `200000 CNY`, `30d`, `22:00`, `"text"`, `["a", "b"]`); `None` if it is not one literal.
+pub fn parse_param_value(text: &str) -> Option<Literal> {
+    let identity = |p: usize| p;
+    let root = Grammar::parse(Rule::config_value, text).ok()?.next()?;
+    let b = Builder {
+        file: 0,
+        map: &identity,
+        depth: 0,
+    };
+    let value = root.into_inner().find(|p| p.as_rule() != Rule::EOI)?;
+    b.literal(value).ok()
+}
+
 /// Parse the expression of a `{…}` interpolation. `src` is the text between the braces;
 /// `map` turns an offset in `src` into a byte offset in the rule file (the string may
 /// contain escapes, so the mapping is not always a shift).
@@ -1026,6 +1040,7 @@ fn friendly(rule: Rule) -> &'static [&'static str] {
         kw_rule | rule_decl => &["`rule`"],
         param_type => &["a type (`percent`, `money`, `duration`, `time`, `date`, `int`, `number`, `text` or `list`)"],
         string_list => &["a list of strings"],
+        config_value => &["a value such as `24%`, `200000 CNY`, `30d` or `22:00`"],
         rule_id => &["a rule id (upper-case letters and digits in dash-separated parts, like `CN-STD-001`)"],
         kw_concept | concept_item => &["`concept`"],
         kw_severity | severity_item => &["`severity`"],
