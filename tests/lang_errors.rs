@@ -606,8 +606,9 @@ fn full_pack_compiles_to_the_expected_ir() {
     assert_eq!((query.kind, query.slot), (BinderKind::Money, 0));
     let filter = format!("{:?}", query.filter);
     for needle in [
-        "Aggregate(Sum",
-        "Aggregate(Min",
+        "Aggregate { func: Sum",
+        "empty: Some(Duration(0))",
+        "Aggregate { func: Min",
         "Inside(Var(1), Prop(Var(0), Sentence))",
         "Inside(Var(3), Document)",
         "Exists(Query { kind: Paragraph, slot: 4",
@@ -627,7 +628,8 @@ fn full_pack_compiles_to_the_expected_ir() {
     ));
     assert!(matches!(
         &r.message.parts[5],
-        ir::TemplatePart::Value(Expr::Aggregate(ir::AggFunc::Max, _, q)) if q.slot == 5
+        ir::TemplatePart::Value(Expr::Aggregate { func: ir::AggFunc::Max, query: q, empty: None, .. })
+            if q.slot == 5
     ));
 
     // Patterns are deduplicated across rules.

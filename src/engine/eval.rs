@@ -248,9 +248,15 @@ impl<'a> Evaluator<'a> {
             Expr::Count(q) => self.memoised(e, env, |this, env| {
                 Val::Number(Decimal::from(this.bindings(q, env).len()))
             }),
-            Expr::Aggregate(func, value, q) => {
-                self.memoised(e, env, |this, env| this.aggregate(*func, value, q, env))
-            }
+            Expr::Aggregate {
+                func,
+                value,
+                query,
+                empty,
+            } => self.memoised(e, env, |this, env| {
+                this.aggregate(*func, value, query, env)
+                    .unwrap_or_else(|| empty.as_ref().map_or(Val::Missing, Val::from_const))
+            }),
             Expr::Arith(op, a, b) => {
                 let (x, y) = (self.eval(a, env), self.eval(b, env));
                 arith(*op, x, y)
@@ -295,7 +301,14 @@ impl<'a> Evaluator<'a> {
             .any(|m| m.end <= range.end)
     }
 
-    fn aggregate(&self, func: AggFunc, value: &'a Expr, q: &'a Query, env: &mut Env) -> Val<'a> {
+    /// `None` when no binding gives a value.
+    fn aggregate(
+        &self,
+        func: AggFunc,
+        value: &'a Expr,
+        q: &'a Query,
+        env: &mut Env,
+    ) -> Option<Val<'a>> {
         let mut acc: Option<Val<'a>> = None;
         for b in self.bindings(q, env) {
             env[q.slot] = Some(b);
@@ -312,12 +325,7 @@ impl<'a> Evaluator<'a> {
                 },
             });
         }
-        match (acc, func) {
-            (Some(v), _) => v,
-            // Over no bindings: a sum is zero, a minimum or maximum has no value.
-            (None, AggFunc::Sum) => Val::Number(Decimal::ZERO),
-            (None, _) => Val::Missing,
-        }
+        acc
     }
 
     fn any_binding(&self, q: &'a Query, env: &mut Env) -> bool {
@@ -596,7 +604,9 @@ fn free_slots(e: &Expr) -> Vec<usize> {
                 walk(b, bound, out);
             }
             Expr::Exists(q) | Expr::Count(q) => query(q, None, bound, out),
-            Expr::Aggregate(_, v, q) => query(q, Some(v), bound, out),
+            Expr::Aggregate {
+                value, query: q, ..
+            } => query(q, Some(value), bound, out),
             Expr::List(items) => items.iter().for_each(|i| walk(i, bound, out)),
         }
     }
@@ -618,7 +628,7 @@ fn mentions_slot(e: &Expr, slot: usize) -> bool {
         | Expr::Inside(a, b)
         | Expr::Arith(_, a, b) => mentions_slot(a, slot) || mentions_slot(b, slot),
         Expr::Exists(query) | Expr::Count(query) => q(query),
-        Expr::Aggregate(_, v, query) => mentions_slot(v, slot) || q(query),
+        Expr::Aggregate { value, query, .. } => mentions_slot(value, slot) || q(query),
         Expr::List(items) => items.iter().any(|i| mentions_slot(i, slot)),
     }
 }

@@ -341,3 +341,52 @@ fn count_and_skip_by_applicability() {
         .check(&doc("逾期一次。"), &Facts::default(), &|_| true)
         .is_empty());
 }
+
+#[test]
+fn a_sum_over_no_bindings_is_the_zero_the_checker_gave_it() {
+    // require sum(r.annualised for rate r) < 24%  — holds on a document with no rates.
+    let sum = |empty: Option<Value>| Expr::Aggregate {
+        func: AggFunc::Sum,
+        value: Box::new(Expr::Prop(var(0), Prop::Annualised)),
+        query: Box::new(Query {
+            kind: BinderKind::Rate,
+            slot: 0,
+            pattern: None,
+            filter: None,
+        }),
+        empty,
+    };
+    let below = |empty| {
+        Expr::Compare(
+            CmpOp::Lt,
+            Box::new(sum(empty)),
+            Box::new(Expr::Const(Value::Percent(dec("24")))),
+        )
+    };
+    let zero = rule(
+        "R6",
+        Assertion::Require {
+            cond: below(Some(Value::Percent(Decimal::ZERO))),
+            unless: None,
+        },
+        1,
+        vec![],
+    );
+    let none = rule(
+        "R7",
+        Assertion::Require {
+            cond: below(None),
+            unless: None,
+        },
+        1,
+        vec![],
+    );
+    let plan = set(vec![zero, none], vec![], vec![]);
+    let f = plan.check(&doc("甲方借款。"), &Facts::default(), &|_| true);
+    let fired: Vec<&str> = f.iter().map(|f| f.rule.as_str()).collect();
+    assert_eq!(
+        fired,
+        ["R7"],
+        "no value compares false; a zero percent is below 24%"
+    );
+}

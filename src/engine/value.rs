@@ -60,9 +60,6 @@ impl<'a> Val<'a> {
 
 /// Order two values of the same type; `None` when they cannot be compared.
 pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
-    if let Some(o) = compare_with_empty_sum(a, b) {
-        return Some(o);
-    }
     match (a, b) {
         (Val::Number(x), Val::Number(y))
         | (Val::Percent(x), Val::Percent(y))
@@ -79,20 +76,6 @@ pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
             Some((x.range.start, x.range.end).cmp(&(y.range.start, y.range.end)))
         }
         (Val::Document, Val::Document) => Some(Ordering::Equal),
-        _ => None,
-    }
-}
-
-/// A `sum` over no bindings is a plain zero (the checker knows its unit; the engine does not),
-/// which compares with any quantity as zero of that unit.
-fn compare_with_empty_sum(a: &Val, b: &Val) -> Option<Ordering> {
-    let magnitude = |v: &Val| match v {
-        Val::Percent(x) | Val::Duration(x) | Val::Money(x, _) => Some(*x),
-        _ => None,
-    };
-    match (a, b) {
-        (Val::Number(z), other) if z.is_zero() => magnitude(other).map(|m| Decimal::ZERO.cmp(&m)),
-        (other, Val::Number(z)) if z.is_zero() => magnitude(other).map(|m| m.cmp(&Decimal::ZERO)),
         _ => None,
     }
 }
@@ -123,15 +106,6 @@ pub fn arith<'a>(op: ArithOp, a: Val<'a>, b: Val<'a>) -> Val<'a> {
     };
     let additive = matches!(op, ArithOp::Add | ArithOp::Sub);
     let result = match (a, b) {
-        // An empty sum (plain zero) added to a quantity.
-        (other, Number(z)) if additive && z.is_zero() && !matches!(other, Number(_)) => Some(other),
-        (Number(z), other) if additive && z.is_zero() && !matches!(other, Number(_)) => {
-            if op == ArithOp::Sub {
-                arith(ArithOp::Mul, Number(Decimal::NEGATIVE_ONE), other).into_option()
-            } else {
-                Some(other)
-            }
-        }
         (Number(x), Number(y)) => num(x, y).map(Number),
         (Percent(x), Percent(y)) if additive => num(x, y).map(Percent),
         (Percent(x), Percent(y)) if op == ArithOp::Div => num(x, y).map(Number),
@@ -152,12 +126,6 @@ pub fn arith<'a>(op: ArithOp, a: Val<'a>, b: Val<'a>) -> Val<'a> {
         _ => None,
     };
     result.unwrap_or(Missing)
-}
-
-impl<'a> Val<'a> {
-    fn into_option(self) -> Option<Val<'a>> {
-        (self != Val::Missing).then_some(self)
-    }
 }
 
 /// Text for message interpolation: `36%`, `10000 CNY`, `30d`, `22:00`.
@@ -214,20 +182,5 @@ mod tests {
         assert_eq!(display(&Val::Percent(d("18.2500"))), "18.25%");
         assert_eq!(display(&Val::Duration(d("2592000"))), "30d");
         assert_eq!(display(&cny), "10000 CNY");
-        // An empty sum is a plain zero that works with any quantity.
-        let zero = Val::Number(Decimal::ZERO);
-        assert!(apply_cmp(CmpOp::Lt, &zero, &Val::Percent(d("24"))));
-        assert_eq!(
-            arith(ArithOp::Add, zero.clone(), Val::Percent(d("5"))),
-            Val::Percent(d("5"))
-        );
-        assert_eq!(
-            arith(ArithOp::Sub, Val::Percent(d("5")), zero.clone()),
-            Val::Percent(d("5"))
-        );
-        assert_eq!(
-            arith(ArithOp::Sub, zero, Val::Percent(d("5"))),
-            Val::Percent(d("-5"))
-        );
     }
 }

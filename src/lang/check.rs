@@ -1403,7 +1403,25 @@ impl<'a> Checker<'a> {
                     this.settle(rc, v)
                 });
                 let ty = self.aggregate_type(rc, *func, &v);
-                (ir::Expr::Aggregate(*func, Box::new(v.ir), Box::new(q)), ty)
+                let empty = match (func, &ty) {
+                    (ast::AggFunc::Sum, Ty::Number) => {
+                        Some(ir::Value::Number(rust_decimal::Decimal::ZERO))
+                    }
+                    (ast::AggFunc::Sum, Ty::Percent) => {
+                        Some(ir::Value::Percent(rust_decimal::Decimal::ZERO))
+                    }
+                    (ast::AggFunc::Sum, Ty::Duration) => {
+                        Some(ir::Value::Duration(rust_decimal::Decimal::ZERO))
+                    }
+                    _ => None,
+                };
+                let expr = ir::Expr::Aggregate {
+                    func: *func,
+                    value: Box::new(v.ir),
+                    query: Box::new(q),
+                    empty,
+                };
+                (expr, ty)
             }
             K::Arith { op, left, right } => {
                 let l = self.value(rc, left);

@@ -123,10 +123,15 @@ pub enum Expr {
     Exists(Box<Query>),
     Count(Box<Query>),
     /// `min`/`max`/`sum` of the value (evaluated with the query's binding) over the query's
-    /// bindings; the result has the value's type. Over no bindings `min`/`max` have no value
-    /// (a comparison with them is false); `sum` is zero (money: no value, as the currency is
-    /// unknown).
-    Aggregate(AggFunc, Box<Expr>, Box<Query>),
+    /// bindings; the result has the value's type. Over no bindings the result is `empty`:
+    /// for `sum` the zero of the value's type (none for money, whose currency is unknown), for
+    /// `min`/`max` none; no value makes a comparison false.
+    Aggregate {
+        func: AggFunc,
+        value: Box<Expr>,
+        query: Box<Query>,
+        empty: Option<Value>,
+    },
     /// The combinations the checker lets through, and nothing else:
     /// number ∘ number → number (all four); percent±percent, money±money,
     /// duration±duration → same kind; number×kind, kind×number, kind÷number → kind;
