@@ -674,7 +674,8 @@ fn entity(s: &str) -> Option<(char, usize)> {
     Some((c, len + 2))
 }
 
-fn named_entity(name: &str) -> Option<char> {
+/// The character a named entity (`amp`, `nbsp`, `ldquo`…) stands for.
+pub(super) fn named_entity(name: &str) -> Option<char> {
     Some(match name {
         "amp" => '&',
         "lt" => '<',

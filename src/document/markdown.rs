@@ -1167,35 +1167,15 @@ fn decode_entity(rest: &str) -> Option<(usize, char)> {
         };
         char::from_u32(code).filter(|&c| c != '\0')?
     } else {
-        named_entity(body)?
+        // One table for Markdown and HTML; in Markdown every space entity is a plain space.
+        let c = super::html::named_entity(body)?;
+        if c.is_whitespace() {
+            ' '
+        } else {
+            c
+        }
     };
     Some((body_len + 2, c))
-}
-
-fn named_entity(name: &str) -> Option<char> {
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" | "ensp" | "emsp" | "thinsp" => ' ',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "mdash" => '—',
-        "ndash" => '–',
-        "hellip" => '…',
-        "middot" => '·',
-        "times" => '×',
-        "yen" => '¥',
-        "copy" => '©',
-        "reg" => '®',
-        "sect" => '§',
-        "percnt" => '%',
-        _ => return None,
-    })
 }
 
 #[cfg(test)]

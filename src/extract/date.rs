@@ -140,7 +140,7 @@ fn numeric_dates(text: &str) -> Vec<Date> {
     let mut found = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        let run = bytes[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let run = digit_run(text, i);
         if run == 0 {
             i += 1;
             continue;
@@ -179,13 +179,14 @@ fn numeric_date_at(text: &str, start: usize) -> Option<Date> {
     valid_date(start..end, year, month, day)
 }
 
+/// How many ASCII digits start at byte `pos`.
+fn digit_run(text: &str, pos: usize) -> usize {
+    let bytes = text.as_bytes().get(pos..).unwrap_or_default();
+    bytes.iter().take_while(|b| b.is_ascii_digit()).count()
+}
+
 fn one_or_two_digits(text: &str, pos: usize) -> Option<(u32, usize)> {
-    let bytes = text.as_bytes();
-    let len = bytes
-        .get(pos..)?
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+    let len = digit_run(text, pos);
     if !(1..=2).contains(&len) {
         return None;
     }
@@ -278,13 +279,7 @@ fn day_month_year(text: &str, month_name: Range<usize>, month: u32) -> Option<Da
 }
 
 fn four_digit_year_at(text: &str, pos: usize) -> Option<(usize, i32)> {
-    let bytes = text.as_bytes();
-    let len = bytes
-        .get(pos..)?
-        .iter()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
-    if len != 4 || char_before(text, pos).is_some_and(|c| c.is_ascii_digit()) {
+    if digit_run(text, pos) != 4 || char_before(text, pos).is_some_and(|c| c.is_ascii_digit()) {
         return None;
     }
     Some((pos + 4, text.get(pos..pos + 4)?.parse().ok()?))

@@ -326,21 +326,12 @@ fn code(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::concepts::Concept;
-    use crate::report::rules::tests::sample_rule_set;
+    use crate::report::rules::tests::{sample_concepts, sample_rule_set};
 
     #[test]
     fn reference_has_contents_then_each_rule_in_full() {
         let set = sample_rule_set();
-        let concepts = ConceptCatalogue {
-            concepts: vec![Concept {
-                id: "validity.rate-cap".into(),
-                title: "利率上限".into(),
-                jurisdiction: "CN".into(),
-                source: "民间借贷司法解释 第二十五条".into(),
-                status: String::new(),
-            }],
-        };
+        let concepts = sample_concepts();
         let file = format!(
             "{}rule CN-VAL-004 \"x\" {{\n  forbid /z/ or xy\n  example fire \"x\"\n}}\n",
             "\n".repeat(29)

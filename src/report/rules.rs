@@ -280,6 +280,19 @@ pub(crate) mod tests {
         }
     }
 
+    /// The catalogue entry the sample rule set's rule maps to.
+    pub(crate) fn sample_concepts() -> ConceptCatalogue {
+        ConceptCatalogue {
+            concepts: vec![Concept {
+                id: "validity.rate-cap".into(),
+                title: "利率上限".into(),
+                jurisdiction: "CN".into(),
+                source: "民间借贷司法解释 第二十五条".into(),
+                status: String::new(),
+            }],
+        }
+    }
+
     pub(crate) fn sample_rule_set() -> RuleSet {
         let mut std001 = rule(
             "CN-STD-001",
@@ -395,15 +408,7 @@ pub(crate) mod tests {
     #[test]
     fn explain_shows_metadata_params_examples_and_origin() {
         let set = sample_rule_set();
-        let concepts = ConceptCatalogue {
-            concepts: vec![Concept {
-                id: "validity.rate-cap".into(),
-                title: "利率上限".into(),
-                jurisdiction: "CN".into(),
-                source: "民间借贷司法解释 第二十五条".into(),
-                status: String::new(),
-            }],
-        };
+        let concepts = sample_concepts();
         let file = format!(
             "{}rule CN-VAL-004 \"x\" {{\n  forbid /x/\n}}\nrule NEXT",
             "\n".repeat(29)
