@@ -106,13 +106,14 @@ impl Plan {
             .chars()
             .take(200)
             .collect();
-        let clause = doc
+        // Clauses are sorted and cover the text: the last one starting at or before the span.
+        let at = doc
             .clauses
-            .iter()
-            .find(|c| {
-                c.range.start <= raw.range.start
-                    && raw.range.start < c.range.end.max(c.range.start + 1)
-            })
+            .partition_point(|c| c.range.start <= raw.range.start);
+        let clause = at
+            .checked_sub(1)
+            .and_then(|i| doc.clauses.get(i))
+            .filter(|c| raw.range.start < c.range.end.max(c.range.start + 1))
             .map(|c| c.number.clone())
             .filter(|n| !n.is_empty());
         Finding {
