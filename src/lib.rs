@@ -13,6 +13,7 @@ pub mod extract;
 pub mod jurisdiction;
 pub mod lang;
 pub mod lint;
+pub mod log;
 pub mod report;
 pub mod span;
 pub mod testing;
