@@ -549,7 +549,7 @@ fn type_name(ty: &Type) -> String {
         Type::Text => "text".into(),
         Type::Symbol(values) => format!("one of {}", values.join(", ")),
         Type::List(_) => "list".into(),
-        Type::Binding(_) | Type::Document => "value".into(),
+        Type::Binding(_) | Type::Document | Type::Instant | Type::Dynamic => "value".into(),
     }
 }
 

@@ -1,13 +1,14 @@
 //! Evaluating checked rules on one subject (a document and its facts).
 
 use super::patterns::{PatternTable, Scan};
-use super::value::{apply_cmp, arith, display, Binding, Val};
+use super::value::{apply_cmp, arith, display, in_range, Binding, Val};
 use crate::document::Document;
 use crate::extract::Facts;
 use crate::lang::ast::BinderKind;
 use crate::lang::ir::{
     AggFunc, Assertion, Expr, Param, PatternId, Prop, Query, Rule, Template, TemplatePart,
 };
+use crate::log::Event;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -24,13 +25,18 @@ pub struct RawFinding {
 }
 
 pub struct Evaluator<'a> {
-    patterns: &'a PatternTable,
+    pub(super) patterns: &'a PatternTable,
     params: &'a [Param],
     doc: &'a Document,
     facts: &'a Facts,
     scan: &'a Scan,
     /// The spans of every binding, per kind (indexed by `kind_slot`), computed once per document.
-    spans: [Vec<Range<usize>>; 9],
+    spans: [Vec<Range<usize>>; 10],
+    /// For a log: one debtor's events, sorted by (time, line); `event` bindings index into it
+    /// (their range is `i..i + 1`, so bindings order as the events do). Empty for a document.
+    pub(super) events: &'a [Event],
+    /// Each event's text, normalised as document text is, and scanned for every pattern once.
+    pub(super) event_texts: &'a [Option<(String, Scan)>],
     /// Values of sub-queries (`exists`, `count`, `min`/`max`/`sum`) that read no outer binding:
     /// the same for the whole document, so computed once (keyed by the expression's address).
     closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
@@ -49,6 +55,7 @@ fn kind_slot(kind: BinderKind) -> usize {
         BinderKind::Duration => 6,
         BinderKind::Date => 7,
         BinderKind::Blank => 8,
+        BinderKind::Event => 9,
     }
 }
 
@@ -70,6 +77,7 @@ impl<'a> Evaluator<'a> {
             (facts.durations.iter().map(|x| x.span.clone()).collect()),
             (facts.dates.iter().map(|x| x.span.clone()).collect()),
             doc.blanks.clone(),
+            Vec::new(),
         ];
         Evaluator {
             patterns,
@@ -78,8 +86,25 @@ impl<'a> Evaluator<'a> {
             facts,
             scan,
             spans,
+            events: &[],
+            event_texts: &[],
             closed: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// An evaluator over one debtor's events (`empty` is an empty document and its facts and
+    /// scan: a log rule reads no contract text, the checker made sure).
+    pub fn for_events(
+        patterns: &'a PatternTable,
+        params: &'a [Param],
+        empty: (&'a Document, &'a Facts, &'a Scan),
+        events: &'a [Event],
+        texts: &'a [Option<(String, Scan)>],
+    ) -> Evaluator<'a> {
+        let mut ev = Evaluator::new(patterns, params, empty.0, empty.1, empty.2);
+        ev.events = events;
+        ev.event_texts = texts;
+        ev
     }
 
     /// Evaluate a sub-query expression once per document when it reads no outer binding.
@@ -154,6 +179,9 @@ impl<'a> Evaluator<'a> {
 
     /// The first line with text, for findings about something missing with nowhere better to point.
     fn document_start(&self) -> Range<usize> {
+        if !self.events.is_empty() {
+            return 0..1;
+        }
         self.doc
             .paragraphs
             .first()
@@ -174,7 +202,7 @@ impl<'a> Evaluator<'a> {
     /// Bindings and their text show as the original file has them (full-width and all).
     fn interpolate(&self, e: &'a Expr, env: &mut Env) -> String {
         let span_of = |v: &Val| match v {
-            Val::Bind(b) => Some(b.range.clone()),
+            Val::Bind(b) if b.kind != BinderKind::Event => Some(b.range.clone()),
             _ => None,
         };
         let range = match e {
@@ -196,7 +224,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    pub fn eval(&self, e: &'a Expr, env: &mut Env) -> Val<'a> {
+    pub(super) fn eval(&self, e: &'a Expr, env: &mut Env) -> Val<'a> {
         match e {
             Expr::Const(v) => Val::from_const(v),
             Expr::Param(i) => self
@@ -212,6 +240,24 @@ impl<'a> Evaluator<'a> {
             Expr::Prop(inner, prop) => {
                 let v = self.eval(inner, env);
                 self.prop(v, *prop)
+            }
+            Expr::Field(inner, name) => match self.eval(inner, env) {
+                Val::Bind(b) => self.event_field(&b, name),
+                _ => Val::Missing,
+            },
+            Expr::InRange {
+                value,
+                lo,
+                hi,
+                lo_closed,
+                hi_closed,
+            } => {
+                let (v, lo, hi) = (self.eval(value, env), self.eval(lo, env), self.eval(hi, env));
+                Val::Bool(in_range(&v, &lo, &hi, *lo_closed, *hi_closed))
+            }
+            Expr::Before(a, b) => {
+                let (x, y) = (self.eval(a, env), self.eval(b, env));
+                Val::Bool(super::value::compare(&x, &y) == Some(Ordering::Less))
             }
             Expr::Or(a, b) => Val::Bool(self.eval(a, env).truthy() || self.eval(b, env).truthy()),
             Expr::And(a, b) => Val::Bool(self.eval(a, env).truthy() && self.eval(b, env).truthy()),
@@ -239,6 +285,14 @@ impl<'a> Evaluator<'a> {
                 })
             }
             Expr::Matches(a, pid) => {
+                // An event's text was scanned once for all patterns: use that scan.
+                if let Expr::Prop(inner, Prop::Text) = a.as_ref() {
+                    if let Val::Bind(b) = self.eval(inner, env) {
+                        if b.kind == BinderKind::Event {
+                            return Val::Bool(self.event_text_matches(b.index, *pid));
+                        }
+                    }
+                }
                 let x = self.eval(a, env);
                 Val::Bool(self.value_matches(&x, *pid))
             }
@@ -267,6 +321,7 @@ impl<'a> Evaluator<'a> {
 
     fn range_of(&self, v: &Val) -> Option<Range<usize>> {
         match v {
+            Val::Bind(b) if b.kind == BinderKind::Event => None,
             Val::Bind(b) => Some(b.range.clone()),
             Val::Document => Some(0..self.doc.text.len()),
             _ => None,
@@ -275,6 +330,7 @@ impl<'a> Evaluator<'a> {
 
     fn value_matches(&self, v: &Val, pid: PatternId) -> bool {
         match v {
+            Val::Bind(b) if b.kind == BinderKind::Event => self.event_text_matches(b.index, pid),
             Val::Bind(b) => self.contains_match(&b.range, pid),
             Val::Document => !self
                 .patterns
@@ -358,6 +414,9 @@ impl<'a> Evaluator<'a> {
     /// pattern they must contain. Narrowing here keeps nested queries (`exists rate b where
     /// b in r.clause`) from scanning the whole document for every outer binding.
     fn candidates(&self, q: &'a Query, env: &mut Env) -> Vec<Binding> {
+        if q.kind == BinderKind::Event {
+            return self.event_candidates(q, env);
+        }
         let required = q
             .pattern
             .or_else(|| q.filter.as_ref().and_then(|f| required_match(f, q.slot)));
@@ -436,6 +495,11 @@ impl<'a> Evaluator<'a> {
     }
 
     fn prop(&self, v: Val<'a>, prop: Prop) -> Val<'a> {
+        if let Val::Bind(b) = &v {
+            if b.kind == BinderKind::Event {
+                return self.event_prop(b.index, prop);
+            }
+        }
         let (b, range) = match &v {
             Val::Bind(b) => (Some(b), b.range.clone()),
             Val::Document => (None, 0..self.doc.text.len()),
@@ -593,15 +657,23 @@ fn free_slots(e: &Expr) -> Vec<usize> {
                 }
             }
             Expr::Const(_) | Expr::Param(_) | Expr::Document => {}
-            Expr::Prop(a, _) | Expr::Not(a) | Expr::Matches(a, _) => walk(a, bound, out),
+            Expr::Prop(a, _) | Expr::Field(a, _) | Expr::Not(a) | Expr::Matches(a, _) => {
+                walk(a, bound, out)
+            }
             Expr::Or(a, b)
             | Expr::And(a, b)
             | Expr::Compare(_, a, b)
             | Expr::InList(a, b)
             | Expr::Inside(a, b)
+            | Expr::Before(a, b)
             | Expr::Arith(_, a, b) => {
                 walk(a, bound, out);
                 walk(b, bound, out);
+            }
+            Expr::InRange { value, lo, hi, .. } => {
+                for x in [value, lo, hi] {
+                    walk(x, bound, out);
+                }
             }
             Expr::Exists(q) | Expr::Count(q) => query(q, None, bound, out),
             Expr::Aggregate {
@@ -615,18 +687,24 @@ fn free_slots(e: &Expr) -> Vec<usize> {
     out
 }
 
-fn mentions_slot(e: &Expr, slot: usize) -> bool {
+pub(super) fn mentions_slot(e: &Expr, slot: usize) -> bool {
     let q = |q: &Query| q.filter.as_ref().is_some_and(|f| mentions_slot(f, slot));
     match e {
         Expr::Var(s) => *s == slot,
         Expr::Const(_) | Expr::Param(_) | Expr::Document => false,
-        Expr::Prop(a, _) | Expr::Not(a) | Expr::Matches(a, _) => mentions_slot(a, slot),
+        Expr::Prop(a, _) | Expr::Field(a, _) | Expr::Not(a) | Expr::Matches(a, _) => {
+            mentions_slot(a, slot)
+        }
         Expr::Or(a, b)
         | Expr::And(a, b)
         | Expr::Compare(_, a, b)
         | Expr::InList(a, b)
         | Expr::Inside(a, b)
+        | Expr::Before(a, b)
         | Expr::Arith(_, a, b) => mentions_slot(a, slot) || mentions_slot(b, slot),
+        Expr::InRange { value, lo, hi, .. } => [value, lo, hi]
+            .iter()
+            .any(|x| mentions_slot(x, slot)),
         Expr::Exists(query) | Expr::Count(query) => q(query),
         Expr::Aggregate { value, query, .. } => mentions_slot(value, slot) || q(query),
         Expr::List(items) => items.iter().any(|i| mentions_slot(i, slot)),

@@ -5,6 +5,7 @@
 //! once, skips the rules whose required patterns do not occur, and evaluates the rest.
 
 mod eval;
+mod events;
 mod finding;
 mod patterns;
 mod value;
@@ -14,7 +15,8 @@ pub use patterns::PatternError;
 
 use crate::document::{Document, Format};
 use crate::extract::Facts;
-use crate::lang::ir::{PatternId, RuleSet};
+use crate::lang::ir::{PatternId, RuleSet, Subject};
+use crate::log::Event;
 use crate::span::ColumnCursor;
 use eval::{Evaluator, RawFinding};
 use patterns::PatternTable;
@@ -62,7 +64,10 @@ impl Plan {
         let evaluator = Evaluator::new(&self.patterns, &self.rules.params, doc, facts, &scan);
         let mut raw = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
-            if !applies(i) || (rule.needs_emphasis && !doc.format.shows_emphasis()) {
+            if !applies(i)
+                || rule.subject != Subject::Contract
+                || (rule.needs_emphasis && !doc.format.shows_emphasis())
+            {
                 continue;
             }
             if let Some(pid) = self.triggers[i] {
@@ -78,6 +83,74 @@ impl Plan {
         raw.into_iter()
             .map(|(i, f)| self.locate(i, doc, f, &mut cursors))
             .collect()
+    }
+
+    /// Evaluate the log rules selected by `applies` on one debtor's events (sorted by time,
+    /// then line, as [`crate::log::stream::by_debtor`] gives them). Each finding names the
+    /// index of the event it is about, in stream order then rule order.
+    pub fn check_events(&self, events: &[Event], applies: &dyn Fn(usize) -> bool) -> Vec<EventFinding> {
+        let empty = EmptySubject::get();
+        let texts = events::scan_texts(&self.patterns, events);
+        let evaluator = Evaluator::for_events(
+            &self.patterns,
+            &self.rules.params,
+            (&empty.doc, &empty.facts, &empty.scan),
+            events,
+            &texts,
+        );
+        let mut out = Vec::new();
+        for (i, rule) in self.rules.rules.iter().enumerate() {
+            if !applies(i) || rule.subject != Subject::Log {
+                continue;
+            }
+            out.extend(evaluator.run(rule).into_iter().map(|f| EventFinding {
+                rule: i,
+                event: f.range.start,
+                message: f.message,
+                help: f.help,
+            }));
+        }
+        out.sort_by_key(|f| (f.event, f.rule));
+        out
+    }
+
+    /// Locate a finding about an event in its log file (`source`: the file's text, `lines`
+    /// its line index).
+    pub fn locate_event(&self, f: EventFinding, e: &Event, file: &str, source: &str, lines: &crate::span::LineIndex) -> Finding {
+        let rule = &self.rules.rules[f.rule];
+        let bytes = crate::span::snap(source, e.bytes.clone());
+        let (line, column) = lines.line_col(source, bytes.start);
+        let (end_line, end_column) = lines.line_col(source, bytes.end);
+        let snippet: String = source
+            .get(bytes.clone())
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        Finding {
+            rule: rule.id.clone(),
+            concept: rule.concept.clone(),
+            severity: rule.severity,
+            message: f.message,
+            file: file.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            byte_start: bytes.start,
+            byte_end: bytes.end,
+            cite: rule.cite.clone(),
+            help: f.help,
+            snippet,
+            clause: None,
+            record: e.id.clone(),
+            source_range: bytes,
+        }
+    }
+
+    /// Whether any rule checks collection logs.
+    pub fn has_log_rules(&self) -> bool {
+        self.rules.rules.iter().any(|r| r.subject == Subject::Log)
     }
 
     /// How many findings rule `index` produces on a text read as Markdown (for embedded examples).
@@ -138,5 +211,37 @@ impl Plan {
     }
 }
 
+/// A violation found in a debtor's event stream, before it is located in the log file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventFinding {
+    /// Index into `rules.rules`.
+    pub rule: usize,
+    /// Index into the debtor's event stream.
+    pub event: usize,
+    pub message: String,
+    pub help: String,
+}
+
+/// The empty document a log rule's evaluator stands on (log rules read no contract text).
+struct EmptySubject {
+    doc: Document,
+    facts: Facts,
+    scan: patterns::Scan,
+}
+
+impl EmptySubject {
+    fn get() -> &'static EmptySubject {
+        static EMPTY: std::sync::OnceLock<EmptySubject> = std::sync::OnceLock::new();
+        EMPTY.get_or_init(|| EmptySubject {
+            doc: Document::from_source("", Format::Text, String::new(), 0),
+            facts: Facts::default(),
+            scan: patterns::Scan::empty(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod events_tests;

@@ -241,6 +241,17 @@ pub struct Scan {
     matches: Vec<OnceLock<Vec<Range<usize>>>>,
 }
 
+impl Scan {
+    /// The scan of a text in which nothing occurs.
+    pub fn empty() -> Scan {
+        Scan {
+            literal_hits: Vec::new(),
+            regex_present: Vec::new(),
+            matches: Vec::new(),
+        }
+    }
+}
+
 /// Matches of `re` that do not run across a line end. Clauses, paragraphs and sentences all
 /// end at line ends, so a match that starts on one line and ends on the next (`调整[^。]{0,20}公告`
 /// from a heading into the clause body) would hide a real match inside the next line. The

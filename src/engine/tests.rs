@@ -50,6 +50,7 @@ fn rule(id: &str, assertion: Assertion, slots: usize, message: Vec<TemplatePart>
         message: Template { parts: message },
         help: Template::default(),
         assertion,
+        subject: Subject::Contract,
         at: None,
         examples: vec![],
         slots,

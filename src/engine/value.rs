@@ -27,6 +27,8 @@ pub enum Val<'a> {
     Duration(Decimal),
     Time(u32),
     Date(i32, u8, u8),
+    /// Seconds since the Unix epoch.
+    Instant(i64),
     Text(Cow<'a, str>),
     Symbol(Cow<'a, str>),
     List(Vec<Val<'a>>),
@@ -66,6 +68,7 @@ pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
         | (Val::Duration(x), Val::Duration(y)) => Some(x.cmp(y)),
         (Val::Money(x, cx), Val::Money(y, cy)) if cx.eq_ignore_ascii_case(cy) => Some(x.cmp(y)),
         (Val::Time(x), Val::Time(y)) => Some(x.cmp(y)),
+        (Val::Instant(x), Val::Instant(y)) => Some(x.cmp(y)),
         (Val::Date(y1, m1, d1), Val::Date(y2, m2, d2)) => Some((y1, m1, d1).cmp(&(y2, m2, d2))),
         (Val::Text(x), Val::Text(y)) | (Val::Symbol(x), Val::Symbol(y)) => Some(x.cmp(y)),
         (Val::Text(x), Val::Symbol(y)) | (Val::Symbol(x), Val::Text(y)) => {
@@ -91,6 +94,22 @@ pub fn apply_cmp(op: CmpOp, a: &Val, b: &Val) -> bool {
         CmpOp::Le => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Ge => ord != Ordering::Less,
+    }
+}
+
+/// `v` between `lo` and `hi`, each end included or not. For times of day a range whose low
+/// end is after its high end wraps past midnight: `[22:00, 08:00)` holds 23:00 and 07:59.
+pub fn in_range(v: &Val, lo: &Val, hi: &Val, lo_closed: bool, hi_closed: bool) -> bool {
+    let (Some(from_lo), Some(to_hi)) = (compare(v, lo), compare(v, hi)) else {
+        return false;
+    };
+    let above_lo = from_lo == Ordering::Greater || (lo_closed && from_lo == Ordering::Equal);
+    let below_hi = to_hi == Ordering::Less || (hi_closed && to_hi == Ordering::Equal);
+    let wraps = matches!((lo, hi), (Val::Time(a), Val::Time(b)) if a > b);
+    if wraps {
+        above_lo || below_hi
+    } else {
+        above_lo && below_hi
     }
 }
 
@@ -123,9 +142,55 @@ pub fn arith<'a>(op: ArithOp, a: Val<'a>, b: Val<'a>) -> Val<'a> {
         (Duration(x), Number(y)) if !additive => num(x, y).map(Duration),
         (Number(x), Money(y, c)) if op == ArithOp::Mul => num(x, y).map(|v| Money(v, c)),
         (Money(x, c), Number(y)) if !additive => num(x, y).map(|v| Money(v, c)),
+        (Instant(t), Duration(d)) if additive => shift_instant(t, d, op),
+        (Duration(d), Instant(t)) if op == ArithOp::Add => shift_instant(t, d, op),
+        (Instant(x), Instant(y)) if op == ArithOp::Sub => {
+            x.checked_sub(y).map(|s| Duration(Decimal::from(s)))
+        }
+        (Date(y, m, d), Duration(len)) if additive => shift_date((y, m, d), len, op),
+        (Duration(len), Date(y, m, d)) if op == ArithOp::Add => shift_date((y, m, d), len, op),
         _ => None,
     };
     result.unwrap_or(Missing)
+}
+
+fn shift_instant<'a>(t: i64, by: Decimal, op: ArithOp) -> Option<Val<'a>> {
+    let secs = i64::try_from(by.trunc()).ok()?;
+    let secs = if op == ArithOp::Sub { -secs } else { secs };
+    t.checked_add(secs).map(Val::Instant)
+}
+
+/// A date moved by whole days (a duration's fraction of a day is dropped).
+fn shift_date<'a>((y, m, d): (i32, u8, u8), by: Decimal, op: ArithOp) -> Option<Val<'a>> {
+    let days = i64::try_from((by / Decimal::from(86_400)).trunc()).ok()?;
+    let days = if op == ArithOp::Sub { -days } else { days };
+    let (y, m, d) = civil_from_days(days_from_civil(y, m, d).checked_add(days)?)?;
+    Some(Val::Date(y, m, d))
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+pub fn days_from_civil(y: i32, m: u8, d: u8) -> i64 {
+    let y = i64::from(y) - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date `days` after 1970-01-01; `None` outside the years `i32` holds.
+pub fn civil_from_days(days: i64) -> Option<(i32, u8, u8)> {
+    let z = days.checked_add(719_468)?;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = u8::try_from(doy - (153 * mp + 2) / 5 + 1).ok()?;
+    let m = u8::try_from(if mp < 10 { mp + 3 } else { mp - 9 }).ok()?;
+    let y = i32::try_from(yoe + era * 400 + i64::from(m <= 2)).ok()?;
+    Some((y, m, d))
 }
 
 /// Text for message interpolation: `36%`, `10000 CNY`, `30d`, `22:00`.
@@ -138,10 +203,25 @@ pub fn display(v: &Val) -> String {
         Val::Duration(secs) => display_duration(*secs),
         Val::Time(t) => format!("{:02}:{:02}", t / 3600, (t % 3600) / 60),
         Val::Date(y, m, d) => format!("{y:04}-{m:02}-{d:02}"),
+        Val::Instant(t) => display_instant(*t),
         Val::Text(s) | Val::Symbol(s) => s.to_string(),
         Val::List(items) => items.iter().map(display).collect::<Vec<_>>().join(", "),
         Val::Bind(_) | Val::Document => String::new(),
         Val::Missing => "?".to_string(),
+    }
+}
+
+/// An instant in UTC, RFC 3339 (`2026-03-02T14:30:00Z`).
+fn display_instant(t: i64) -> String {
+    let (days, secs) = (t.div_euclid(86_400), t.rem_euclid(86_400));
+    match civil_from_days(days) {
+        Some((y, m, d)) => format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs % 3600 / 60,
+            secs % 60
+        ),
+        None => t.to_string(),
     }
 }
 
@@ -182,5 +262,47 @@ mod tests {
         assert_eq!(display(&Val::Percent(d("18.2500"))), "18.25%");
         assert_eq!(display(&Val::Duration(d("2592000"))), "30d");
         assert_eq!(display(&cny), "10000 CNY");
+    }
+
+    #[test]
+    fn ranges_include_their_ends_as_written_and_times_wrap() {
+        let t = |h: u32, m: u32| Val::Time(h * 3600 + m * 60);
+        let quiet = |v: &Val| in_range(v, &t(22, 0), &t(8, 0), true, false);
+        assert!(quiet(&t(22, 0)) && quiet(&t(23, 59)) && quiet(&t(0, 0)) && quiet(&t(7, 59)));
+        assert!(!quiet(&t(8, 0)) && !quiet(&t(21, 59)) && !quiet(&t(12, 0)));
+        let n = |x: &str| Val::Number(d(x));
+        assert!(in_range(&n("1"), &n("1"), &n("2"), true, false));
+        assert!(!in_range(&n("1"), &n("1"), &n("2"), false, true));
+        assert!(in_range(&n("2"), &n("1"), &n("2"), false, true));
+        assert!(!in_range(&n("2"), &n("1"), &n("2"), true, false));
+        assert!(!in_range(&Val::Missing, &n("1"), &n("2"), true, true));
+    }
+
+    #[test]
+    fn instants_and_dates_move_by_durations() {
+        let week = Val::Duration(d("604800"));
+        let t = Val::Instant(1_772_461_800); // 2026-03-02T14:30:00Z
+        assert_eq!(display(&t), "2026-03-02T14:30:00Z");
+        assert_eq!(
+            arith(ArithOp::Sub, t.clone(), week.clone()),
+            Val::Instant(1_771_857_000)
+        );
+        assert_eq!(
+            arith(ArithOp::Sub, t.clone(), Val::Instant(1_772_461_000)),
+            Val::Duration(d("800"))
+        );
+        // Across a month end and a leap day.
+        assert_eq!(
+            arith(ArithOp::Add, Val::Date(2028, 2, 25), week),
+            Val::Date(2028, 3, 3)
+        );
+        assert_eq!(
+            arith(ArithOp::Sub, Val::Date(2026, 1, 1), Val::Duration(d("86400"))),
+            Val::Date(2025, 12, 31)
+        );
+        for days in [-800_000, -1, 0, 1, 59, 60, 11_016, 2_932_896] {
+            let (y, m, dd) = civil_from_days(days).unwrap();
+            assert_eq!(days_from_civil(y, m, dd), days);
+        }
     }
 }

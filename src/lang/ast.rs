@@ -127,6 +127,11 @@ pub enum RuleItem {
         text: StrLit,
         span: Span,
     },
+    /// `subject log` / `subject contract`: says what the rule checks (else inferred).
+    Subject {
+        log: bool,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -156,10 +161,12 @@ pub enum BinderKind {
     Duration,
     Date,
     Blank,
+    /// A collection-log record.
+    Event,
 }
 
 impl BinderKind {
-    pub const ALL: [BinderKind; 9] = [
+    pub const ALL: [BinderKind; 10] = [
         BinderKind::Match,
         BinderKind::Sentence,
         BinderKind::Clause,
@@ -169,6 +176,7 @@ impl BinderKind {
         BinderKind::Duration,
         BinderKind::Date,
         BinderKind::Blank,
+        BinderKind::Event,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -182,6 +190,7 @@ impl BinderKind {
             BinderKind::Duration => "duration",
             BinderKind::Date => "date",
             BinderKind::Blank => "blank",
+            BinderKind::Event => "event",
         }
     }
 }
@@ -267,9 +276,24 @@ pub enum ExprKind {
         value: Box<Expr>,
         set: Box<Expr>,
     },
+    /// `v in [lo, hi)`: the brackets say which ends are included. `[a, b]` may also be a
+    /// two-item list; the checker decides by the value's type.
+    InInterval {
+        value: Box<Expr>,
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+        lo_closed: bool,
+        hi_closed: bool,
+    },
     Matches {
         value: Box<Expr>,
         pattern: Pattern,
+    },
+    /// `a before b` (or `after`, with `before: false`): order of events or instants.
+    Order {
+        before: bool,
+        left: Box<Expr>,
+        right: Box<Expr>,
     },
     Exists(Query),
     Count(Query),

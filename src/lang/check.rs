@@ -59,6 +59,31 @@ static RATE_KIND: SymbolEnum = SymbolEnum {
     values: &["interest", "overdue", "penalty", "fee", "other"],
 };
 
+static EVENT_KIND: SymbolEnum = SymbolEnum {
+    name: "event kind",
+    values: crate::log::EventKind::WORDS,
+};
+
+static PARTY: SymbolEnum = SymbolEnum {
+    name: "party",
+    values: crate::log::Party::WORDS,
+};
+
+static DIRECTION: SymbolEnum = SymbolEnum {
+    name: "direction",
+    values: crate::log::Direction::WORDS,
+};
+
+static OUTCOME: SymbolEnum = SymbolEnum {
+    name: "outcome",
+    values: crate::log::Outcome::WORDS,
+};
+
+static WEEKDAY: SymbolEnum = SymbolEnum {
+    name: "weekday",
+    values: &crate::log::schema::WEEKDAYS,
+};
+
 /// The checker's view of a type: the IR types, plus the two states that exist only while
 /// checking.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +100,9 @@ enum Ty {
     List(Box<Ty>),
     Binding(BinderKind),
     Document,
+    Instant,
+    /// A non-canonical log field: typed at run time.
+    Dynamic,
     /// A bare name that is not a binder, param or `document`: a symbol if the other side of
     /// `==`, `!=` or `in` is an enum, else an unknown name.
     Bare(String),
@@ -83,14 +111,22 @@ enum Ty {
 }
 
 impl Ty {
+    /// A span of contract text (events are records, not spans).
     fn is_region(&self) -> bool {
-        matches!(self, Ty::Binding(_) | Ty::Document)
+        matches!(self, Ty::Binding(k) if *k != BinderKind::Event) || *self == Ty::Document
     }
 
     fn is_ordered(&self) -> bool {
         matches!(
             self,
-            Ty::Number | Ty::Percent | Ty::Money | Ty::Duration | Ty::Time | Ty::Date
+            Ty::Number
+                | Ty::Percent
+                | Ty::Money
+                | Ty::Duration
+                | Ty::Time
+                | Ty::Date
+                | Ty::Instant
+                | Ty::Dynamic
         )
     }
 
@@ -98,10 +134,16 @@ impl Ty {
         matches!(self, Ty::Number | Ty::Percent | Ty::Money | Ty::Duration)
     }
 
+    /// A single value (not a list, binding or the document).
+    fn is_scalar(&self) -> bool {
+        !matches!(self, Ty::List(_) | Ty::Binding(_) | Ty::Document)
+    }
+
     /// Same type for comparison and list membership (errors match anything).
     fn agrees(&self, other: &Ty) -> bool {
         match (self, other) {
             (Ty::Error, _) | (_, Ty::Error) => true,
+            (Ty::Dynamic, b) | (b, Ty::Dynamic) => b.is_scalar(),
             (Ty::List(a), Ty::List(b)) => a.agrees(b),
             (a, b) => a == b,
         }
@@ -120,6 +162,8 @@ impl Ty {
             Ty::List(t) => ir::Type::List(Box::new(t.to_ir())),
             Ty::Binding(k) => ir::Type::Binding(*k),
             Ty::Document => ir::Type::Document,
+            Ty::Instant => ir::Type::Instant,
+            Ty::Dynamic => ir::Type::Dynamic,
             Ty::Text | Ty::Bare(_) | Ty::Error => ir::Type::Text,
         }
     }
@@ -140,6 +184,8 @@ impl fmt::Display for Ty {
             Ty::List(t) => write!(f, "a list of {t}"),
             Ty::Binding(k) => write!(f, "a {} binding", k.keyword()),
             Ty::Document => f.write_str("the document"),
+            Ty::Instant => f.write_str("an instant"),
+            Ty::Dynamic => f.write_str("a log field"),
             Ty::Bare(n) => write!(f, "the name `{n}`"),
             Ty::Error => f.write_str("an erroneous value"),
         }
@@ -151,6 +197,9 @@ fn properties(kind: Option<BinderKind>) -> Vec<(&'static str, Prop, Ty)> {
     let Some(kind) = kind else {
         return vec![("text", Prop::Text, Ty::Text)];
     };
+    if kind == BinderKind::Event {
+        return event_properties();
+    }
     let mut props = vec![
         ("text", Prop::Text, Ty::Text),
         (
@@ -183,9 +232,35 @@ fn properties(kind: Option<BinderKind>) -> Vec<(&'static str, Prop, Ty)> {
         ]),
         BinderKind::Duration => props.push(("length", Prop::Length, Ty::Duration)),
         BinderKind::Date => props.push(("value", Prop::Value, Ty::Date)),
-        BinderKind::Match | BinderKind::Sentence | BinderKind::Paragraph | BinderKind::Blank => {}
+        BinderKind::Match
+        | BinderKind::Sentence
+        | BinderKind::Paragraph
+        | BinderKind::Blank
+        | BinderKind::Event => {}
     }
     props
+}
+
+/// An event's canonical fields (`extra.NAME` reaches the others).
+fn event_properties() -> Vec<(&'static str, Prop, Ty)> {
+    vec![
+        ("time", Prop::Time, Ty::Instant),
+        ("local_time", Prop::LocalTime, Ty::Time),
+        ("local_date", Prop::LocalDate, Ty::Date),
+        ("weekday", Prop::Weekday, Ty::Symbol(&WEEKDAY)),
+        ("kind", Prop::Kind, Ty::Symbol(&EVENT_KIND)),
+        ("party", Prop::Party, Ty::Symbol(&PARTY)),
+        ("direction", Prop::Direction, Ty::Symbol(&DIRECTION)),
+        ("outcome", Prop::Outcome, Ty::Symbol(&OUTCOME)),
+        ("text", Prop::Text, Ty::Text),
+        ("id", Prop::Id, Ty::Text),
+        ("debtor", Prop::Debtor, Ty::Text),
+        ("account", Prop::Account, Ty::Text),
+        ("to", Prop::To, Ty::Text),
+        ("agent", Prop::Agent, Ty::Text),
+        ("zone", Prop::Zone, Ty::Text),
+        ("recorded", Prop::Recorded, Ty::Bool),
+    ]
 }
 
 /// A checked expression: its IR, its type and where it is.
@@ -264,6 +339,20 @@ struct RuleCx {
     scope: Vec<Binder>,
     params_read: BTreeSet<usize>,
     needs_emphasis: bool,
+    /// Where the rule first reads a log record / contract text (a rule checks one of them).
+    log_use: Option<Span>,
+    contract_use: Option<Span>,
+}
+
+impl RuleCx {
+    fn note_use(&mut self, log: bool, span: &Span) {
+        let slot = if log {
+            &mut self.log_use
+        } else {
+            &mut self.contract_use
+        };
+        slot.get_or_insert_with(|| span.clone());
+    }
 }
 
 impl RuleCx {
@@ -872,6 +961,8 @@ impl<'a> Checker<'a> {
             scope: Vec::new(),
             params_read: BTreeSet::new(),
             needs_emphasis: false,
+            log_use: None,
+            contract_use: None,
         };
         let mut message = ir::Template::default();
         let mut help = ir::Template::default();
@@ -891,6 +982,7 @@ impl<'a> Checker<'a> {
             .map(|(q, _)| self.query(&mut rc, q, |_, _| ()).0);
         self.mark_params_used(pack, &rc.params_read);
         self.warn_missing_examples(file, r, &items);
+        let subject = self.subject(&rc, &items);
         Some(ir::Rule {
             id: r.id.name.clone(),
             title: r.title.value.clone(),
@@ -905,6 +997,7 @@ impl<'a> Checker<'a> {
             message,
             help,
             assertion: assertion?,
+            subject,
             at,
             examples: items
                 .examples
@@ -923,10 +1016,61 @@ impl<'a> Checker<'a> {
         })
     }
 
+    /// A rule checks contracts or logs, never both; `subject` (optional) must agree.
+    fn subject(&mut self, rc: &RuleCx, items: &RuleItems<'_>) -> ir::Subject {
+        if let (Some(log), Some(contract)) = (&rc.log_use, &rc.contract_use) {
+            self.report(
+                Diagnostic::error(
+                    "LL003",
+                    rc.file,
+                    log.clone(),
+                    "a rule checks either contract text or log records, not both",
+                )
+                .with_label("reads log records")
+                .with_other(contract.clone(), "reads contract text")
+                .with_help("split it into a contract rule and a log rule"),
+            );
+        }
+        let inferred = if rc.log_use.is_some() {
+            ir::Subject::Log
+        } else {
+            ir::Subject::Contract
+        };
+        if let Some((log, span)) = items.subject.first() {
+            let declared = if *log {
+                ir::Subject::Log
+            } else {
+                ir::Subject::Contract
+            };
+            let used = match declared {
+                ir::Subject::Log => rc.contract_use.as_ref(),
+                ir::Subject::Contract => rc.log_use.as_ref(),
+            };
+            if let Some(used) = used {
+                let (what, other) = match declared {
+                    ir::Subject::Log => ("log", "contract text"),
+                    ir::Subject::Contract => ("contract", "log records"),
+                };
+                self.report(
+                    Diagnostic::error(
+                        "LL003",
+                        rc.file,
+                        used.clone(),
+                        format!("this `subject {what}` rule reads {other}"),
+                    )
+                    .with_label(format!("reads {other}"))
+                    .with_other((*span).clone(), "declared here"),
+                );
+            }
+            return declared;
+        }
+        inferred
+    }
+
     /// LL007: every required item once, optional ones at most once, `at` only with `require`.
     fn check_item_counts(&mut self, file: usize, r: &ast::RuleDecl, items: &RuleItems<'_>) {
         let spans = |v: Vec<&Span>| v.into_iter().cloned().collect::<Vec<_>>();
-        let groups: [(&str, bool, Vec<Span>); 7] = [
+        let groups: [(&str, bool, Vec<Span>); 8] = [
             (
                 "concept",
                 true,
@@ -958,6 +1102,11 @@ impl<'a> Checker<'a> {
                 spans(items.assertion.iter().map(|x| x.1).collect()),
             ),
             ("at", false, spans(items.at.iter().map(|x| x.1).collect())),
+            (
+                "subject",
+                false,
+                spans(items.subject.iter().map(|x| x.1).collect()),
+            ),
         ];
         for (what, required, found) in groups {
             if required && found.is_empty() {
@@ -1144,6 +1293,19 @@ impl<'a> Checker<'a> {
     ) -> (ir::Query, T) {
         let slot = rc.slots;
         rc.slots += 1;
+        rc.note_use(q.kind == BinderKind::Event, &q.kind_span);
+        if q.kind == BinderKind::Event && q.pattern.is_some() {
+            self.report(
+                Diagnostic::error(
+                    "LL003",
+                    rc.file,
+                    q.kind_span.clone(),
+                    "an `event` query takes no `of PATTERN`",
+                )
+                .with_label("events are not matched in text")
+                .with_help("test the record's text instead: `event e where e.text matches …`"),
+            );
+        }
         let pattern = q.pattern.as_ref().map(|p| self.pattern(rc, p));
         if q.kind == BinderKind::Match && q.pattern.is_none() {
             self.report(
@@ -1372,10 +1534,48 @@ impl<'a> Checker<'a> {
             K::Not(x) => (ir::Expr::Not(Box::new(self.cond(rc, x))), Ty::Bool),
             K::Compare { op, left, right } => return self.compare(rc, *op, left, right, span),
             K::In { value, set } => return self.membership(rc, value, set, span),
+            K::InInterval {
+                value,
+                lo,
+                hi,
+                lo_closed,
+                hi_closed,
+            } => {
+                let bounds = (lo.as_ref(), hi.as_ref(), *lo_closed, *hi_closed);
+                return self.interval(rc, value, bounds, span);
+            }
+            K::Order {
+                before,
+                left,
+                right,
+            } => {
+                let l = self.value(rc, left);
+                let l = self.settle(rc, l);
+                let r = self.value(rc, right);
+                let r = self.settle(rc, r);
+                let orderable = |t: &Ty| {
+                    matches!(t, Ty::Binding(BinderKind::Event) | Ty::Instant | Ty::Error)
+                };
+                if !orderable(&l.ty) || !orderable(&r.ty) || (l.ty != r.ty && l.ty != Ty::Error && r.ty != Ty::Error) {
+                    let word = if *before { "before" } else { "after" };
+                    self.report(
+                        Diagnostic::error(
+                            "LL003",
+                            rc.file,
+                            l.span.clone(),
+                            format!("`{word}` orders two events or two instants, not {} and {}", l.ty, r.ty),
+                        )
+                        .with_label(format!("this is {}", l.ty))
+                        .with_other(r.span.clone(), format!("this is {}", r.ty)),
+                    );
+                }
+                let (a, b) = if *before { (l.ir, r.ir) } else { (r.ir, l.ir) };
+                (ir::Expr::Before(Box::new(a), Box::new(b)), Ty::Bool)
+            }
             K::Matches { value, pattern } => {
                 let v = self.value(rc, value);
                 let v = self.settle(rc, v);
-                if !(v.ty.is_region() || matches!(v.ty, Ty::Text | Ty::Error)) {
+                if !(v.ty.is_region() || matches!(v.ty, Ty::Text | Ty::Dynamic | Ty::Error)) {
                     self.report(
                         Diagnostic::error(
                             "LL003",
@@ -1465,6 +1665,7 @@ impl<'a> Checker<'a> {
             (Ty::Error, _) | (_, Ty::Error) => true,
             (a, b) if a.is_region() && b.is_region() => !ordering,
             (Ty::List(_), _) | (_, Ty::List(_)) => false,
+            (Ty::Dynamic, b) | (b, Ty::Dynamic) => b.is_scalar(),
             (a, b) => a == b && (!ordering || a.is_ordered()),
         };
         if !ok {
@@ -1553,6 +1754,71 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `v in [lo, hi)`: an interval of ordered values; `[a, b]` of unordered values (symbols,
+    /// text) is the two-item list it also reads as.
+    fn interval(
+        &mut self,
+        rc: &mut RuleCx,
+        value: &ast::Expr,
+        (lo, hi, lo_closed, hi_closed): (&ast::Expr, &ast::Expr, bool, bool),
+        span: Span,
+    ) -> Typed {
+        let v = self.value(rc, value);
+        let v = self.settle(rc, v);
+        if !v.ty.is_ordered() && v.ty != Ty::Error {
+            if lo_closed && hi_closed {
+                let items = [lo.clone(), hi.clone()];
+                let set_span = lo.span.start.saturating_sub(1)..hi.span.end + 1;
+                let list = self.list(rc, &items, Some(&v.ty), set_span);
+                return Typed {
+                    ir: ir::Expr::InList(Box::new(v.ir), Box::new(list.ir)),
+                    ty: Ty::Bool,
+                    span,
+                };
+            }
+            self.report(
+                Diagnostic::error(
+                    "LL003",
+                    rc.file,
+                    v.span.clone(),
+                    format!("an interval needs an ordered value on the left, found {}", v.ty),
+                )
+                .with_label(format!("this is {}", v.ty))
+                .with_help("intervals hold numbers, percents, money, durations, times, dates and instants"),
+            );
+        }
+        let mut bound = |this: &mut Self, e: &ast::Expr| {
+            let t = this.value(rc, e);
+            let t = this.settle(rc, t);
+            if !t.ty.agrees(&v.ty) {
+                this.report(
+                    Diagnostic::error(
+                        "LL003",
+                        rc.file,
+                        t.span.clone(),
+                        format!("interval bound is {}, but the value is {}", t.ty, v.ty),
+                    )
+                    .with_label(format!("this is {}", t.ty))
+                    .with_other(v.span.clone(), format!("this is {}", v.ty)),
+                );
+            }
+            t.ir
+        };
+        let lo = bound(self, lo);
+        let hi = bound(self, hi);
+        Typed {
+            ir: ir::Expr::InRange {
+                value: Box::new(v.ir),
+                lo: Box::new(lo),
+                hi: Box::new(hi),
+                lo_closed,
+                hi_closed,
+            },
+            ty: Ty::Bool,
+            span,
+        }
+    }
+
     /// A list literal; with `element`, every item must have that type (symbols resolve
     /// against it), else all items must agree with the first.
     fn list(
@@ -1609,6 +1875,7 @@ impl<'a> Checker<'a> {
         let (mut ir, mut ty) = if let Some(b) = rc.lookup(&head.name) {
             (ir::Expr::Var(b.slot), Ty::Binding(b.kind))
         } else if head.name == "document" {
+            rc.note_use(false, &head.span);
             (ir::Expr::Document, Ty::Document)
         } else if let Some(p) = self.scopes.get(rc.pack).and_then(|s| s.param(&head.name)) {
             rc.params_read.insert(p.index);
@@ -1623,7 +1890,26 @@ impl<'a> Checker<'a> {
             self.unknown_name(rc, head);
             return Typed::error(span);
         };
-        for prop in props {
+        let mut props = props.iter();
+        while let Some(prop) = props.next() {
+            if ty == Ty::Binding(BinderKind::Event) && prop.name == "extra" {
+                let Some(field) = props.next() else {
+                    self.report(
+                        Diagnostic::error(
+                            "LL002",
+                            rc.file,
+                            prop.span.clone(),
+                            "`extra` needs a field name",
+                        )
+                        .with_label("which field?")
+                        .with_help("write `e.extra.FIELD` for a log field that is not canonical"),
+                    );
+                    return Typed::error(span);
+                };
+                ir = ir::Expr::Field(Box::new(ir), field.name.clone());
+                ty = Ty::Dynamic;
+                continue;
+            }
             let kind = match &ty {
                 Ty::Binding(k) => Some(Some(*k)),
                 Ty::Document => Some(None),
@@ -1705,6 +1991,10 @@ impl<'a> Checker<'a> {
             (Mul, Ty::Number, b) if scalable(b) => Some(b.clone()),
             (Mul | Div, a, Ty::Number) if scalable(a) => Some(a.clone()),
             (Div, a, b) if a == b && scalable(a) => Some(Ty::Number),
+            (Add | Sub, Ty::Instant | Ty::Date, Ty::Duration) => Some(l.ty.clone()),
+            (Add, Ty::Duration, Ty::Instant | Ty::Date) => Some(r.ty.clone()),
+            (Sub, Ty::Instant, Ty::Instant) => Some(Ty::Duration),
+            (_, Ty::Dynamic, _) | (_, _, Ty::Dynamic) => Some(Ty::Dynamic),
             _ => None,
         };
         if let Some(ty) = ty {
@@ -1720,7 +2010,7 @@ impl<'a> Checker<'a> {
             Diagnostic::error("LL003", rc.file, l.span.clone(), message)
                 .with_label(format!("this is {}", l.ty))
                 .with_other(r.span.clone(), format!("this is {}", r.ty))
-                .with_help("arithmetic: number with number; percent, money or duration with its own kind (+, -) or with a number (*, /)"),
+                .with_help("arithmetic: number with number; percent, money or duration with its own kind (+, -) or with a number (*, /); an instant or date plus or minus a duration"),
         );
         Ty::Error
     }
@@ -1867,6 +2157,7 @@ struct RuleItems<'r> {
     assertion: Vec<(&'r ast::Assertion, &'r Span)>,
     at: Vec<(&'r ast::Query, &'r Span)>,
     examples: Vec<(bool, &'r ast::StrLit, &'r Span)>,
+    subject: Vec<(bool, &'r Span)>,
 }
 
 impl<'r> RuleItems<'r> {
@@ -1880,6 +2171,7 @@ impl<'r> RuleItems<'r> {
             assertion: vec![],
             at: vec![],
             examples: vec![],
+            subject: vec![],
         };
         for item in &r.items {
             match item {
@@ -1899,6 +2191,7 @@ impl<'r> RuleItems<'r> {
                 ast::RuleItem::Example { fire, text, span } => {
                     items.examples.push((*fire, text, span))
                 }
+                ast::RuleItem::Subject { log, span } => items.subject.push((*log, span)),
             }
         }
         items

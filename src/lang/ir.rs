@@ -67,6 +67,10 @@ pub enum Type {
     /// A binding of a query (its span and properties), or `document`.
     Binding(BinderKind),
     Document,
+    /// A point in time (an event's `time`).
+    Instant,
+    /// A log field that is not canonical (`e.extra.name`): its type is known only at run time.
+    Dynamic,
 }
 
 /// A property of a binding.
@@ -92,6 +96,32 @@ pub enum Prop {
     Currency,
     /// duration: length (Duration).
     Length,
+    /// event: instant (Instant), the debtor's local time of day (Time), local date (Date) and
+    /// weekday (Symbol); text fields; `kind` (shared with rate), party, direction, outcome
+    /// (Symbol); recorded (Bool).
+    Time,
+    LocalTime,
+    LocalDate,
+    Weekday,
+    Id,
+    Debtor,
+    Account,
+    To,
+    Agent,
+    Zone,
+    Party,
+    Direction,
+    Outcome,
+    Recorded,
+}
+
+/// What a rule checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Subject {
+    #[default]
+    Contract,
+    /// Collection-log records (`event` queries).
+    Log,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +135,8 @@ pub enum Expr {
     /// The whole document (a region).
     Document,
     Prop(Box<Expr>, Prop),
+    /// A non-canonical field of an event binding (`e.extra.name`).
+    Field(Box<Expr>, String),
     Or(Box<Expr>, Box<Expr>),
     And(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
@@ -118,6 +150,18 @@ pub enum Expr {
     InList(Box<Expr>, Box<Expr>),
     /// The left binding's span lies inside the right binding's span.
     Inside(Box<Expr>, Box<Expr>),
+    /// An ordered value between two bounds; for times of day a low bound after the high one
+    /// wraps past midnight (`[22:00, 08:00)`).
+    InRange {
+        value: Box<Expr>,
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+        lo_closed: bool,
+        hi_closed: bool,
+    },
+    /// The left event (or instant) comes before the right one (events at the same instant are
+    /// ordered by their place in the log).
+    Before(Box<Expr>, Box<Expr>),
     /// The binding's (or text value's) text contains a match of the pattern.
     Matches(Box<Expr>, PatternId),
     Exists(Box<Query>),
@@ -135,8 +179,9 @@ pub enum Expr {
     /// The combinations the checker lets through, and nothing else:
     /// number ∘ number → number (all four); percent±percent, money±money,
     /// duration±duration → same kind; number×kind, kind×number, kind÷number → kind;
-    /// kind÷same kind → number (kind = percent, money or duration). Money of two different
-    /// currencies has no value.
+    /// kind÷same kind → number (kind = percent, money or duration); instant±duration →
+    /// instant, instant−instant → duration, date±duration → date (whole days). Money of two
+    /// different currencies has no value.
     Arith(ArithOp, Box<Expr>, Box<Expr>),
     List(Vec<Expr>),
 }
@@ -221,6 +266,7 @@ pub struct Rule {
     pub message: Template,
     pub help: Template,
     pub assertion: Assertion,
+    pub subject: Subject,
     pub at: Option<Query>,
     pub examples: Vec<Example>,
     /// Number of query slots the rule uses. Slots are numbered in the order the checker meets

@@ -321,6 +321,10 @@ impl<'a> Builder<'a> {
                 let text = self.string(self.child(&mut inner, Rule::string)?);
                 RuleItem::Example { fire, text, span }
             }
+            Rule::subject_item => RuleItem::Subject {
+                log: self.child(&mut inner, Rule::subject_kind)?.as_str() == "log",
+                span,
+            },
             _ => return Err(self.internal(span, "unexpected rule item")),
         };
         Ok(item)
@@ -543,11 +547,20 @@ impl<'a> Builder<'a> {
                     right: Box::new(right),
                 }
             }
-            Rule::kw_in => {
-                let set = self.expr(self.child(&mut inner, Rule::sum_expr)?)?;
-                ExprKind::In {
+            Rule::kw_in => match inner.next() {
+                Some(set) if set.as_rule() == Rule::interval => self.interval(left, set)?,
+                Some(set) => ExprKind::In {
                     value: left,
-                    set: Box::new(set),
+                    set: Box::new(self.expr(set)?),
+                },
+                None => return Err(self.internal(span, "`in` without a set")),
+            },
+            Rule::order_op => {
+                let right = self.expr(self.child(&mut inner, Rule::sum_expr)?)?;
+                ExprKind::Order {
+                    before: op.as_str() == "before",
+                    left,
+                    right: Box::new(right),
                 }
             }
             _ => {
@@ -559,6 +572,22 @@ impl<'a> Builder<'a> {
             }
         };
         Ok(Expr { kind, span })
+    }
+
+    fn interval(&mut self, value: Box<Expr>, p: Pair<'_, Rule>) -> R<ExprKind> {
+        let mut inner = p.into_inner();
+        let lo_closed = self.child(&mut inner, Rule::interval_open)?.as_str() == "[";
+        let lo = self.expr(self.child(&mut inner, Rule::sum_expr)?)?;
+        self.child(&mut inner, Rule::comma)?;
+        let hi = self.expr(self.child(&mut inner, Rule::sum_expr)?)?;
+        let hi_closed = self.child(&mut inner, Rule::interval_close)?.as_str() == "]";
+        Ok(ExprKind::InInterval {
+            value,
+            lo: Box::new(lo),
+            hi: Box::new(hi),
+            lo_closed,
+            hi_closed,
+        })
     }
 
     // Each kind of primary has its own small function: in debug builds a function's frame
@@ -971,8 +1000,9 @@ fn expected_message(
 /// Many operators can follow a complete value; listing them all (and every rule item that
 /// could come next) drowns the useful part, so they are summarised.
 fn collapse_operators(names: Vec<&'static str>) -> Vec<&'static str> {
-    const OPERATORS: [&str; 9] = [
+    const OPERATORS: [&str; 10] = [
         "`.`",
+        "`before` or `after`",
         "`*` or `/`",
         "`+` or `-`",
         "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
@@ -982,7 +1012,8 @@ fn collapse_operators(names: Vec<&'static str>) -> Vec<&'static str> {
         "`and`",
         "`or`",
     ];
-    const ITEMS: [&str; 9] = [
+    const ITEMS: [&str; 10] = [
+        "`subject`",
         "`concept`",
         "`severity`",
         "`cite`",
@@ -1070,7 +1101,13 @@ fn friendly(rule: Rule) -> &'static [&'static str] {
         kw_count | count_expr => &["`count`"],
         kw_for => &["`for`"],
         kw_document => &["`document`"],
-        query | binder_kind => &["a query kind (`match`, `sentence`, `clause`, `paragraph`, `rate`, `money`, `duration`, `date` or `blank`)"],
+        kw_subject | subject_item => &["`subject`"],
+        subject_kind => &["`log` or `contract`"],
+        interval => &["an interval (`[a, b]`, `[a, b)`, `(a, b]` or `(a, b)`)"],
+        interval_open => &["`[` or `(`"],
+        interval_close => &["`]` or `)`"],
+        order_op => &["`before` or `after`"],
+        query | binder_kind => &["a query kind (`match`, `sentence`, `clause`, `paragraph`, `rate`, `money`, `duration`, `date`, `blank` or `event`)"],
         pattern | pattern_group => &["a pattern (a `/regex/`, a \"string\" or a lexicon name)"],
         distance => &["a number of characters"],
         template_expr | expr | and_expr | not_expr | cmp_expr | sum_expr | prod_expr
@@ -1097,7 +1134,7 @@ fn friendly(rule: Rule) -> &'static [&'static str] {
         top_item => &["`param`", "`lexicon`", "`rule`"],
         rule_item => &[
             "`concept`", "`severity`", "`cite`", "`message`", "`help`", "`forbid`", "`require`",
-            "`at`", "`example`",
+            "`at`", "`example`", "`subject`",
         ],
         param_value => &["a value"],
         lex_entry | pattern_atom => &["a pattern (a `/regex/`, a \"string\" or a lexicon name)"],

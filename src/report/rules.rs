@@ -270,6 +270,7 @@ pub(crate) mod tests {
                 },
                 unless: None,
             },
+            subject: Default::default(),
             at: None,
             examples: vec![],
             slots: 1,

@@ -63,6 +63,7 @@ fn describe(e: &Expr, slots: &[String], set: &RuleSet) -> Option<String> {
             describe(inner, slots, set)?,
             prop_name(*prop)
         )),
+        Expr::Field(inner, name) => Some(format!("{}.extra.{name}", describe(inner, slots, set)?)),
         _ => None,
     }
 }
@@ -83,6 +84,20 @@ fn prop_name(p: Prop) -> &'static str {
         Prop::Amount => "amount",
         Prop::Currency => "currency",
         Prop::Length => "length",
+        Prop::Time => "time",
+        Prop::LocalTime => "local_time",
+        Prop::LocalDate => "local_date",
+        Prop::Weekday => "weekday",
+        Prop::Id => "id",
+        Prop::Debtor => "debtor",
+        Prop::Account => "account",
+        Prop::To => "to",
+        Prop::Agent => "agent",
+        Prop::Zone => "zone",
+        Prop::Party => "party",
+        Prop::Direction => "direction",
+        Prop::Outcome => "outcome",
+        Prop::Recorded => "recorded",
     }
 }
 
