@@ -15,8 +15,8 @@ mod segment;
 
 pub use docx::DocxError;
 pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
-pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub(crate) use normalize::normalise_char;
+pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub use offsets::OffsetMap;
 pub use pdf::PdfError;
 

@@ -252,7 +252,11 @@ impl<'a> Evaluator<'a> {
                 lo_closed,
                 hi_closed,
             } => {
-                let (v, lo, hi) = (self.eval(value, env), self.eval(lo, env), self.eval(hi, env));
+                let (v, lo, hi) = (
+                    self.eval(value, env),
+                    self.eval(lo, env),
+                    self.eval(hi, env),
+                );
                 Val::Bool(in_range(&v, &lo, &hi, *lo_closed, *hi_closed))
             }
             Expr::Before(a, b) => {
@@ -702,9 +706,9 @@ pub(super) fn mentions_slot(e: &Expr, slot: usize) -> bool {
         | Expr::Inside(a, b)
         | Expr::Before(a, b)
         | Expr::Arith(_, a, b) => mentions_slot(a, slot) || mentions_slot(b, slot),
-        Expr::InRange { value, lo, hi, .. } => [value, lo, hi]
-            .iter()
-            .any(|x| mentions_slot(x, slot)),
+        Expr::InRange { value, lo, hi, .. } => {
+            [value, lo, hi].iter().any(|x| mentions_slot(x, slot))
+        }
         Expr::Exists(query) | Expr::Count(query) => q(query),
         Expr::Aggregate { value, query, .. } => mentions_slot(value, slot) || q(query),
         Expr::List(items) => items.iter().any(|i| mentions_slot(i, slot)),

@@ -5,11 +5,11 @@
 //! search, so a windowed count costs the events in the window, not the whole stream.
 
 use super::eval::{mentions_slot, Evaluator};
+use super::patterns::{PatternTable, Scan};
 use super::value::{days_from_civil, Binding, Val};
 use crate::lang::ast::BinderKind;
 use crate::lang::ir::{CmpOp, Expr, PatternId, Prop, Query};
 use crate::log::schema::WEEKDAYS;
-use super::patterns::{PatternTable, Scan};
 use crate::log::{Event, FieldValue};
 use std::borrow::Cow;
 
@@ -73,9 +73,8 @@ impl<'a> Evaluator<'a> {
     /// values that do not depend on it. Only ever drops events the filter would reject.
     fn narrow(&self, f: &'a Expr, slot: usize, env: &mut Env, w: &mut Window) {
         let var = |e: &Expr| matches!(e, Expr::Var(s) if *s == slot);
-        let prop_of_var = |e: &Expr, want: Prop| {
-            matches!(e, Expr::Prop(inner, p) if *p == want && var(inner))
-        };
+        let prop_of_var =
+            |e: &Expr, want: Prop| matches!(e, Expr::Prop(inner, p) if *p == want && var(inner));
         match f {
             Expr::And(a, b) => {
                 self.narrow(a, slot, env, w);
@@ -230,4 +229,3 @@ fn flip(op: CmpOp) -> CmpOp {
         other => other,
     }
 }
-

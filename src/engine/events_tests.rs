@@ -167,11 +167,15 @@ rule T-7 \"third party\" {{
     let mut c = ev(3, 2, 9, 6, EventKind::Sms);
     c.text = Some("请按时还款".into());
     let mut d = ev(4, 2, 10, 0, EventKind::Visit);
-    d.extra
-        .insert("collectors".into(), crate::log::FieldValue::Number(1.into()));
+    d.extra.insert(
+        "collectors".into(),
+        crate::log::FieldValue::Number(1.into()),
+    );
     let mut e = ev(5, 2, 11, 0, EventKind::Visit);
-    e.extra
-        .insert("collectors".into(), crate::log::FieldValue::Number(2.into()));
+    e.extra.insert(
+        "collectors".into(),
+        crate::log::FieldValue::Number(2.into()),
+    );
     let mut f = ev(6, 2, 12, 0, EventKind::Call);
     f.party = Party::Employer;
     let events = [a, b, c, d, e, f];
@@ -195,15 +199,13 @@ fn rules_reading_both_subjects_or_misusing_events_are_rejected() {
         "forbid each event e where e.time > 22:00",
     ];
     for body in bad {
-        let src = format!(
-            "pack test-log jurisdiction CN\nrule T-1 \"x\" {{\n  {META}\n  {body}\n}}"
-        );
+        let src =
+            format!("pack test-log jurisdiction CN\nrule T-1 \"x\" {{\n  {META}\n  {body}\n}}");
         let files = [SourceFile {
             path: "t.rules".into(),
             text: src,
         }];
-        let result =
-            crate::lang::compile(&files, &crate::concepts::ConceptCatalogue::builtin());
+        let result = crate::lang::compile(&files, &crate::concepts::ConceptCatalogue::builtin());
         assert!(result.is_err(), "accepted: {body}");
     }
 }

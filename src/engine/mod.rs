@@ -88,7 +88,11 @@ impl Plan {
     /// Evaluate the log rules selected by `applies` on one debtor's events (sorted by time,
     /// then line, as [`crate::log::stream::by_debtor`] gives them). Each finding names the
     /// index of the event it is about, in stream order then rule order.
-    pub fn check_events(&self, events: &[Event], applies: &dyn Fn(usize) -> bool) -> Vec<EventFinding> {
+    pub fn check_events(
+        &self,
+        events: &[Event],
+        applies: &dyn Fn(usize) -> bool,
+    ) -> Vec<EventFinding> {
         let empty = EmptySubject::get();
         let texts = events::scan_texts(&self.patterns, events);
         let evaluator = Evaluator::for_events(
@@ -116,7 +120,14 @@ impl Plan {
 
     /// Locate a finding about an event in its log file (`source`: the file's text, `lines`
     /// its line index).
-    pub fn locate_event(&self, f: EventFinding, e: &Event, file: &str, source: &str, lines: &crate::span::LineIndex) -> Finding {
+    pub fn locate_event(
+        &self,
+        f: EventFinding,
+        e: &Event,
+        file: &str,
+        source: &str,
+        lines: &crate::span::LineIndex,
+    ) -> Finding {
         let rule = &self.rules.rules[f.rule];
         let bytes = crate::span::snap(source, e.bytes.clone());
         let (line, column) = lines.line_col(source, bytes.start);

@@ -297,7 +297,11 @@ mod tests {
             Val::Date(2028, 3, 3)
         );
         assert_eq!(
-            arith(ArithOp::Sub, Val::Date(2026, 1, 1), Val::Duration(d("86400"))),
+            arith(
+                ArithOp::Sub,
+                Val::Date(2026, 1, 1),
+                Val::Duration(d("86400"))
+            ),
             Val::Date(2025, 12, 31)
         );
         for days in [-800_000, -1, 0, 1, 59, 60, 11_016, 2_932_896] {

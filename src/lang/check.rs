@@ -1553,17 +1553,22 @@ impl<'a> Checker<'a> {
                 let l = self.settle(rc, l);
                 let r = self.value(rc, right);
                 let r = self.settle(rc, r);
-                let orderable = |t: &Ty| {
-                    matches!(t, Ty::Binding(BinderKind::Event) | Ty::Instant | Ty::Error)
-                };
-                if !orderable(&l.ty) || !orderable(&r.ty) || (l.ty != r.ty && l.ty != Ty::Error && r.ty != Ty::Error) {
+                let orderable =
+                    |t: &Ty| matches!(t, Ty::Binding(BinderKind::Event) | Ty::Instant | Ty::Error);
+                if !orderable(&l.ty)
+                    || !orderable(&r.ty)
+                    || (l.ty != r.ty && l.ty != Ty::Error && r.ty != Ty::Error)
+                {
                     let word = if *before { "before" } else { "after" };
                     self.report(
                         Diagnostic::error(
                             "LL003",
                             rc.file,
                             l.span.clone(),
-                            format!("`{word}` orders two events or two instants, not {} and {}", l.ty, r.ty),
+                            format!(
+                                "`{word}` orders two events or two instants, not {} and {}",
+                                l.ty, r.ty
+                            ),
                         )
                         .with_label(format!("this is {}", l.ty))
                         .with_other(r.span.clone(), format!("this is {}", r.ty)),
@@ -1781,10 +1786,15 @@ impl<'a> Checker<'a> {
                     "LL003",
                     rc.file,
                     v.span.clone(),
-                    format!("an interval needs an ordered value on the left, found {}", v.ty),
+                    format!(
+                        "an interval needs an ordered value on the left, found {}",
+                        v.ty
+                    ),
                 )
                 .with_label(format!("this is {}", v.ty))
-                .with_help("intervals hold numbers, percents, money, durations, times, dates and instants"),
+                .with_help(
+                    "intervals hold numbers, percents, money, durations, times, dates and instants",
+                ),
             );
         }
         let mut bound = |this: &mut Self, e: &ast::Expr| {
