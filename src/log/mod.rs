@@ -4,9 +4,17 @@
 //! Data flow: file bytes + [`LogMapping`] -> [`read::read_log`] -> [`LogRead`] (events and
 //! rejected records, every record accounted for) -> the engine's event evaluator.
 
+mod csv;
+mod jsonl;
+pub mod read;
 pub mod schema;
+pub mod stream;
+pub mod time;
+mod yaml;
 
+pub use read::{read_log, LogError, LogFormat};
 pub use schema::{Direction, EventKind, Outcome, Party};
+pub use stream::by_debtor;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

@@ -82,6 +82,37 @@ vocabulary! {
     }
 }
 
+/// The canonical field names of a record, as `collection-event.schema.json` lists them.
+pub const FIELDS: [&str; 13] = [
+    "id",
+    "debtor",
+    "account",
+    "time",
+    "tz",
+    "kind",
+    "party",
+    "to",
+    "direction",
+    "outcome",
+    "agent",
+    "text",
+    "recorded",
+];
+
+/// Fields a record must have.
+pub const REQUIRED_FIELDS: [&str; 3] = ["debtor", "time", "kind"];
+
+/// The canonical words of a vocabulary field (`kind`, `party`, `direction`, `outcome`).
+pub fn words_of(field: &str) -> Option<&'static [&'static str]> {
+    match field {
+        "kind" => Some(EventKind::WORDS),
+        "party" => Some(Party::WORDS),
+        "direction" => Some(Direction::WORDS),
+        "outcome" => Some(Outcome::WORDS),
+        _ => None,
+    }
+}
+
 /// Weekday names as rules write them (Monday = 0).
 pub const WEEKDAYS: [&str; 7] = [
     "monday",

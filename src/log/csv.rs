@@ -1,0 +1,213 @@
+//! CSV: a header row of column names, then one record per row (RFC 4180 quoting, so a quoted
+//! field may span lines; a record's line is the line it starts on).
+
+use super::read::{column_of, Cell, LogError, Record, Records};
+use super::schema::{FIELDS, REQUIRED_FIELDS};
+use super::{LogMapping, Rejected};
+use std::collections::HashSet;
+use std::str::FromStr;
+
+/// The records of a CSV text whose first byte is at file offset `base`.
+pub(crate) fn records(
+    file: &str,
+    text: &str,
+    base: usize,
+    mapping: &LogMapping,
+) -> Result<Records, LogError> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut row = ::csv::StringRecord::new();
+    let csv_error = |e: ::csv::Error| LogError::Csv {
+        file: file.to_string(),
+        line: e
+            .position()
+            .map_or(1, |p| usize::try_from(p.line()).unwrap_or(1)),
+        message: e.to_string(),
+    };
+    if !reader.read_record(&mut row).map_err(csv_error)? {
+        return Err(LogError::CsvNoHeader {
+            file: file.to_string(),
+        });
+    }
+    let mut lines = LineCursor::default();
+    let header: Vec<String> = row.iter().map(|h| h.trim().to_string()).collect();
+    let header_line = lines.line_at(text, row_start(text, &row));
+    check_header(file, &header, header_line, mapping)?;
+    let canonical: HashSet<&str> = FIELDS.iter().map(|f| column_of(mapping, f)).collect();
+    let mut out = Vec::new();
+    while reader.read_record(&mut row).map_err(csv_error)? {
+        let start = row_start(text, &row);
+        let line = lines.line_at(text, start);
+        let end = usize::try_from(reader.position().byte()).unwrap_or(text.len());
+        let bytes = base + start..base + trimmed_end(text, start, end);
+        if row.len() != header.len() {
+            out.push(Err(Rejected {
+                line,
+                reason: format!(
+                    "row has {} fields, the header has {}",
+                    row.len(),
+                    header.len()
+                ),
+            }));
+            continue;
+        }
+        let cells = header
+            .iter()
+            .zip(row.iter())
+            .map(|(name, value)| {
+                let cell = if canonical.contains(name.as_str()) {
+                    Cell::Text(value.to_string())
+                } else {
+                    typed_cell(value)
+                };
+                (name.clone(), cell)
+            })
+            .collect();
+        out.push(Ok(Record { line, bytes, cells }));
+    }
+    Ok(out)
+}
+
+/// The byte where a row's first field starts. The reader's own position may point at the
+/// line break before it (the `\n` of a `\r\n`), so line breaks are skipped here.
+fn row_start(text: &str, row: &::csv::StringRecord) -> usize {
+    let at = row
+        .position()
+        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+    let rest = text.get(at..).unwrap_or_default();
+    at + (rest.len() - rest.trim_start_matches(['\n', '\r']).len())
+}
+
+/// Counts lines forward through the text, so numbering every row costs one pass.
+#[derive(Default)]
+struct LineCursor {
+    offset: usize,
+    line: usize,
+}
+
+impl LineCursor {
+    /// 1-based line of byte `offset` (at or after the previous one asked for).
+    fn line_at(&mut self, text: &str, offset: usize) -> usize {
+        let between = text.get(self.offset..offset).unwrap_or_default();
+        self.line += between.bytes().filter(|b| *b == b'\n').count();
+        self.offset = self.offset.max(offset);
+        self.line + 1
+    }
+}
+
+/// `end` moved back over the row's line break.
+fn trimmed_end(text: &str, start: usize, end: usize) -> usize {
+    let row = text.get(start..end).unwrap_or_default();
+    start + row.trim_end_matches(['\n', '\r']).len()
+}
+
+/// A header without a column for a required field means the first row is not a header (or
+/// the mapping does not fit the file): no row could be read, so the file is refused.
+fn check_header(
+    file: &str,
+    header: &[String],
+    line: usize,
+    mapping: &LogMapping,
+) -> Result<(), LogError> {
+    let missing: Vec<String> = REQUIRED_FIELDS
+        .iter()
+        .map(|f| (f, column_of(mapping, f)))
+        .filter(|(_, column)| !header.iter().any(|h| h == column))
+        .map(|(field, column)| format!("`{field}` (column `{column}`)"))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(LogError::CsvMissingColumns {
+        file: file.to_string(),
+        line,
+        missing: missing.join(", "),
+    })
+}
+
+/// CSV has only text: a value of a non-canonical column that is exactly a decimal number or
+/// `true`/`false` is taken as one, so rules can compare it; anything else (`007`, `1e5`, `+5`)
+/// stays text as written.
+fn typed_cell(value: &str) -> Cell {
+    match value {
+        "true" => return Cell::Bool(true),
+        "false" => return Cell::Bool(false),
+        _ => {}
+    }
+    match rust_decimal::Decimal::from_str(value) {
+        Ok(d) if d.to_string() == value => Cell::Number(value.to_string()),
+        _ => Cell::Text(value.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(text: &str) -> Result<Records, LogError> {
+        records("t.csv", text, 0, &LogMapping::default())
+    }
+
+    #[test]
+    fn quoted_newlines_keep_lines_and_bytes() {
+        let text =
+            "debtor,time,kind,text\r\nD1,2026-03-02 09:00,call,\"two\nlines\"\r\nD2,x,sms,b\r\n";
+        let rows = read(text).unwrap();
+        let shape: Vec<(usize, &str)> = rows
+            .iter()
+            .map(|r| r.as_ref().unwrap())
+            .map(|r| (r.line, &text[r.bytes.clone()]))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (2, "D1,2026-03-02 09:00,call,\"two\nlines\""),
+                (4, "D2,x,sms,b")
+            ]
+        );
+    }
+
+    #[test]
+    fn ragged_rows_are_rejected_not_fatal() {
+        let rows = read("debtor,time,kind\nD1,t\nD2,t,call,extra\nD3,t,call").unwrap();
+        let reasons: Vec<(usize, String)> = rows
+            .iter()
+            .map(|r| match r {
+                Ok(r) => (r.line, "ok".to_string()),
+                Err(e) => (e.line, e.reason.clone()),
+            })
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                (2, "row has 2 fields, the header has 3".to_string()),
+                (3, "row has 4 fields, the header has 3".to_string()),
+                (4, "ok".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn header_problems_are_file_errors() {
+        assert_eq!(
+            read("").unwrap_err().to_string(),
+            "t.csv: a CSV log needs a header row of column names; the file is empty"
+        );
+        assert_eq!(
+            read("D1,2026-03-02 09:00,call\n").unwrap_err().to_string(),
+            "t.csv:1: the CSV header has no column for `debtor` (column `debtor`), `time` \
+             (column `time`), `kind` (column `kind`)"
+        );
+    }
+
+    #[test]
+    fn extra_columns_get_numbers_and_bools() {
+        assert_eq!(typed_cell("12.50"), Cell::Number("12.50".into()));
+        assert_eq!(typed_cell("-3"), Cell::Number("-3".into()));
+        assert_eq!(typed_cell("007"), Cell::Text("007".into()));
+        assert_eq!(typed_cell("true"), Cell::Bool(true));
+        assert_eq!(typed_cell("True"), Cell::Text("True".into()));
+    }
+}

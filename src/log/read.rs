@@ -1,0 +1,685 @@
+//! Reading a log file onto the canonical record: the format readers turn the file into records
+//! of named cells; this module maps their column names and words onto the canonical ones and
+//! checks every value, rejecting a record with a reason instead of stopping the file.
+
+use super::schema::{self, Direction, EventKind, Outcome, Party};
+use super::time::{self, Written, ZoneSource, Zones};
+use super::{Event, FieldValue, LogMapping, LogRead, Rejected};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use std::str::FromStr;
+
+/// The file formats a collection log can be read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LogFormat {
+    /// One JSON object per line (`.jsonl`, `.ndjson`).
+    Jsonl,
+    /// A header row of column names, then one record per row.
+    Csv,
+    /// A list of maps.
+    Yaml,
+}
+
+impl LogFormat {
+    /// The format a file's extension names (any letter case).
+    pub fn from_path(path: &Path) -> Option<LogFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "jsonl" | "ndjson" => Some(LogFormat::Jsonl),
+            "csv" => Some(LogFormat::Csv),
+            "yaml" | "yml" => Some(LogFormat::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// Why a whole log file could not be read (a bad record is a [`Rejected`], not an error).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LogError {
+    #[error("{file}:{line}: not UTF-8 text (first bad byte at offset {offset})")]
+    NotUtf8 {
+        file: String,
+        line: usize,
+        offset: usize,
+    },
+    #[error("{file}: a CSV log needs a header row of column names; the file is empty")]
+    CsvNoHeader { file: String },
+    #[error("{file}:{line}: the CSV header has no column for {missing}")]
+    CsvMissingColumns {
+        file: String,
+        line: usize,
+        missing: String,
+    },
+    #[error("{file}:{line}: not valid CSV: {message}")]
+    Csv {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}:{line}: not valid YAML: {message}")]
+    YamlSyntax {
+        file: String,
+        line: usize,
+        message: String,
+    },
+    #[error("{file}: a YAML log must be a list of records (`- debtor: …` items), not {got}")]
+    YamlNotAList { file: String, got: &'static str },
+}
+
+/// A value as the log wrote it, whatever the file format.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    Text(String),
+    /// A number as written (JSON, YAML).
+    Number(String),
+    Bool(bool),
+    /// An object or a list, as JSON text.
+    Nested(String),
+    Null,
+}
+
+impl Cell {
+    pub fn from_json(value: serde_json::Value) -> Cell {
+        use serde_json::Value;
+        match value {
+            Value::Null => Cell::Null,
+            Value::Bool(b) => Cell::Bool(b),
+            Value::Number(n) => Cell::Number(n.to_string()),
+            Value::String(s) => Cell::Text(s),
+            nested @ (Value::Array(_) | Value::Object(_)) => Cell::Nested(nested.to_string()),
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        match self {
+            Cell::Text(_) => "text",
+            Cell::Number(_) => "a number",
+            Cell::Bool(_) => "true/false",
+            Cell::Nested(s) if s.starts_with('[') => "a list",
+            Cell::Nested(_) => "an object",
+            Cell::Null => "null",
+        }
+    }
+
+    /// `None` for null and for text that is empty or only spaces: the field is absent.
+    fn present(&self) -> Option<&Cell> {
+        match self {
+            Cell::Null => None,
+            Cell::Text(s) if s.trim().is_empty() => None,
+            other => Some(other),
+        }
+    }
+}
+
+/// One record read from the file, before mapping.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Record {
+    pub line: usize,
+    pub bytes: Range<usize>,
+    /// Column name and value, in the order the record has them.
+    pub cells: Vec<(String, Cell)>,
+}
+
+/// What a format reader gives: each record of the file, read or already rejected.
+pub(crate) type Records = Vec<Result<Record, Rejected>>;
+
+/// Reads one log file. `path_shown` names the file in errors; every record in the file ends up
+/// in `events` or `rejected`, in file order.
+pub fn read_log(
+    path_shown: &str,
+    bytes: &[u8],
+    format: LogFormat,
+    mapping: &LogMapping,
+) -> Result<LogRead, LogError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let offset = e.valid_up_to();
+        LogError::NotUtf8 {
+            file: path_shown.to_string(),
+            line: line_of(bytes, offset),
+            offset,
+        }
+    })?;
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let body = text.get(bom..).unwrap_or_default();
+    let records = match format {
+        LogFormat::Jsonl => super::jsonl::records(body, bom),
+        LogFormat::Csv => super::csv::records(path_shown, body, bom, mapping)?,
+        LogFormat::Yaml => super::yaml::records(path_shown, body, bom)?,
+    };
+    let mut mapper = Mapper::new(mapping);
+    let mut read = LogRead::default();
+    for record in records {
+        match record.and_then(|r| mapper.event(r)) {
+            Ok(event) => read.events.push(event),
+            Err(rejected) => read.rejected.push(rejected),
+        }
+    }
+    Ok(read)
+}
+
+/// 1-based line of byte `offset`.
+pub(crate) fn line_of(bytes: &[u8], offset: usize) -> usize {
+    let before = bytes.get(..offset).unwrap_or(bytes);
+    before.iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// The log column a canonical field is read from.
+pub(crate) fn column_of<'m>(mapping: &'m LogMapping, field: &'m str) -> &'m str {
+    mapping.columns.get(field).map_or(field, String::as_str)
+}
+
+/// Turns records into events under one mapping.
+struct Mapper<'m> {
+    mapping: &'m LogMapping,
+    zones: Zones,
+    /// `log.default_zone`, looked up once: `None` when unset, `Some(Err)` when unknown.
+    default_zone: Option<Result<time::Zone, String>>,
+    /// `log.values` with the log's words trimmed and lower-cased, as they are matched.
+    words: Words,
+}
+
+/// canonical field -> the log's word (trimmed, lower case) -> the canonical word.
+type Words = BTreeMap<String, BTreeMap<String, String>>;
+
+fn normalized_words(mapping: &LogMapping) -> Words {
+    mapping
+        .values
+        .iter()
+        .map(|(field, words)| {
+            let words = words
+                .iter()
+                .map(|(from, to)| (from.trim().to_lowercase(), to.trim().to_string()))
+                .collect();
+            (field.clone(), words)
+        })
+        .collect()
+}
+
+impl<'m> Mapper<'m> {
+    fn new(mapping: &'m LogMapping) -> Self {
+        let mut zones = Zones::default();
+        let default_zone = mapping.default_zone.as_deref().map(|name| {
+            zones
+                .get(name.trim())
+                .ok_or_else(|| unknown_zone(name, "`log.default_zone`"))
+        });
+        Mapper {
+            mapping,
+            zones,
+            default_zone,
+            words: normalized_words(mapping),
+        }
+    }
+
+    fn event(&mut self, record: Record) -> Result<Event, Rejected> {
+        let line = record.line;
+        self.fields(record)
+            .map_err(|reason| Rejected { line, reason })
+    }
+
+    fn fields(&mut self, record: Record) -> Result<Event, String> {
+        let mut fields = Fields {
+            mapping: self.mapping,
+            words: &self.words,
+            cells: record.cells,
+        };
+        let debtor = fields.required_text("debtor")?;
+        let kind = fields.word("kind", EventKind::from_word)?;
+        let time_cell = fields.take("time");
+        let tz = fields.optional_text("tz")?;
+        let id = fields.optional_text("id")?;
+        let account = fields.optional_text("account")?;
+        let party = fields.word("party", Party::from_word)?;
+        let to = fields.optional_text("to")?;
+        let direction = fields.word("direction", Direction::from_word)?;
+        let outcome = fields.word("outcome", Outcome::from_word)?;
+        let agent = fields.optional_text("agent")?;
+        let text = fields.body_text("text")?;
+        let recorded = fields.flag("recorded")?;
+        let time_column = column_of(self.mapping, "time");
+        let Some(time_cell) = time_cell else {
+            return Err(missing("time", time_column));
+        };
+        let written =
+            written_time(&time_cell).map_err(|why| bad_time(&time_cell, time_column, &why))?;
+        let record_zone = match tz {
+            Some(name) => Some(record_zone(&mut self.zones, self.mapping, &name)?),
+            None => None,
+        };
+        let needs_default = record_zone.is_none()
+            && !matches!(
+                written,
+                Written::Civil {
+                    offset: Some(_),
+                    ..
+                }
+            );
+        let default = match &self.default_zone {
+            Some(Err(unknown)) if needs_default => return Err(unknown.clone()),
+            Some(Ok(zone)) => Some(zone.clone()),
+            _ => None,
+        };
+        let sources = ZoneSource {
+            record: record_zone,
+            default,
+        };
+        let instant = time::resolve(written, &sources).map_err(|why| {
+            if why == time::NO_ZONE {
+                why
+            } else {
+                bad_time(&time_cell, time_column, &why)
+            }
+        })?;
+        Ok(Event {
+            line: record.line,
+            bytes: record.bytes,
+            id,
+            debtor,
+            account,
+            time: instant.time,
+            local: instant.local,
+            zone: instant.zone,
+            kind: kind.ok_or_else(|| missing("kind", column_of(self.mapping, "kind")))?,
+            party: party.unwrap_or(Party::Debtor),
+            to,
+            direction: direction.unwrap_or(Direction::Outbound),
+            outcome,
+            agent,
+            text,
+            recorded,
+            extra: fields.extra(),
+        })
+    }
+}
+
+fn record_zone(zones: &mut Zones, mapping: &LogMapping, name: &str) -> Result<time::Zone, String> {
+    zones.get(name).ok_or_else(|| {
+        let column = format!("column `{}`", column_of(mapping, "tz"));
+        unknown_zone(name, &column)
+    })
+}
+
+fn unknown_zone(name: &str, source: &str) -> String {
+    let hint =
+        time::nearest_zone(name).map_or_else(String::new, |z| format!("; did you mean `{z}`?"));
+    format!("unknown time zone `{name}` ({source}){hint}")
+}
+
+fn missing(field: &str, column: &str) -> String {
+    format!("missing required field `{field}` (column `{column}`)")
+}
+
+fn bad_time(cell: &Cell, column: &str, why: &str) -> String {
+    let shown = match cell {
+        Cell::Text(s) | Cell::Number(s) | Cell::Nested(s) => s.clone(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Null => "null".into(),
+    };
+    format!("bad time `{shown}` (column `{column}`): {why}")
+}
+
+fn written_time(cell: &Cell) -> Result<Written, String> {
+    match cell {
+        Cell::Text(s) => time::parse_time(s),
+        Cell::Number(n) => n
+            .parse::<i64>()
+            .ok()
+            .and_then(time::epoch)
+            .ok_or_else(|| "a number time must be whole epoch seconds or milliseconds".into()),
+        other => Err(format!(
+            "expected text or a number, got {}",
+            other.describe()
+        )),
+    }
+}
+
+/// A record's cells, taken out one canonical field at a time; what is left is `extra`.
+struct Fields<'m> {
+    mapping: &'m LogMapping,
+    words: &'m Words,
+    cells: Vec<(String, Cell)>,
+}
+
+impl Fields<'_> {
+    /// The present value of canonical `field`, removed from the cells.
+    fn take(&mut self, field: &str) -> Option<Cell> {
+        let column = column_of(self.mapping, field);
+        let at = self.cells.iter().position(|(name, _)| name == column)?;
+        let (_, cell) = self.cells.remove(at);
+        cell.present().cloned()
+    }
+
+    fn wrong_type(&self, field: &str, expected: &str, got: &Cell) -> String {
+        let column = column_of(self.mapping, field);
+        format!(
+            "wrong type for `{field}` (column `{column}`): expected {expected}, got {}",
+            got.describe()
+        )
+    }
+
+    /// A text field; numbers are taken as written (ids are often numeric), spaces trimmed.
+    fn optional_text(&mut self, field: &str) -> Result<Option<String>, String> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Cell::Text(s)) => Ok(Some(s.trim().to_string())),
+            Some(Cell::Number(n)) => Ok(Some(n)),
+            Some(other) => Err(self.wrong_type(field, "text", &other)),
+        }
+    }
+
+    fn required_text(&mut self, field: &str) -> Result<String, String> {
+        self.optional_text(field)?
+            .ok_or_else(|| missing(field, column_of(self.mapping, field)))
+    }
+
+    /// A message body: kept exactly as written.
+    fn body_text(&mut self, field: &str) -> Result<Option<String>, String> {
+        match self.take(field) {
+            None => Ok(None),
+            Some(Cell::Text(s)) => Ok(Some(s)),
+            Some(Cell::Number(n)) => Ok(Some(n)),
+            Some(other) => Err(self.wrong_type(field, "text", &other)),
+        }
+    }
+
+    fn flag(&mut self, field: &str) -> Result<Option<bool>, String> {
+        let cell = match self.take(field) {
+            None => return Ok(None),
+            Some(cell) => cell,
+        };
+        let word = match &cell {
+            Cell::Bool(b) => return Ok(Some(*b)),
+            Cell::Text(s) | Cell::Number(s) => s.trim().to_ascii_lowercase(),
+            _ => String::new(),
+        };
+        match word.as_str() {
+            "true" | "yes" | "y" | "1" => Ok(Some(true)),
+            "false" | "no" | "n" | "0" => Ok(Some(false)),
+            _ => Err(self.wrong_type(field, "true or false", &cell)),
+        }
+    }
+
+    /// A vocabulary field: the log's word through `log.values`, else the canonical word, both
+    /// trimmed and in any letter case.
+    fn word<T>(
+        &mut self,
+        field: &str,
+        from_word: fn(&str) -> Option<T>,
+    ) -> Result<Option<T>, String> {
+        let cell = match self.take(field) {
+            None => return Ok(None),
+            Some(cell) => cell,
+        };
+        let Cell::Text(written) = &cell else {
+            return Err(self.wrong_type(field, "a word", &cell));
+        };
+        let wanted = written.trim().to_lowercase();
+        let mapped = self.words.get(field).and_then(|words| words.get(&wanted));
+        let canonical = mapped.unwrap_or(&wanted);
+        from_word(canonical)
+            .map(Some)
+            .ok_or_else(|| self.unknown_word(field, written.trim()))
+    }
+
+    fn unknown_word(&self, field: &str, written: &str) -> String {
+        let column = column_of(self.mapping, field);
+        let canonical = schema::words_of(field).unwrap_or_default();
+        let mapped = self.mapping.values.get(field);
+        let candidates = canonical
+            .iter()
+            .map(|w| w.to_string())
+            .chain(mapped.into_iter().flat_map(|m| m.keys().cloned()));
+        let wanted = written.to_lowercase();
+        let limit = (wanted.chars().count() / 3).max(2);
+        let nearest = candidates
+            .map(|c| (strsim::levenshtein(&wanted, &c.to_lowercase()), c))
+            .filter(|(d, _)| *d <= limit)
+            .min();
+        let hint = match nearest {
+            Some((_, word)) => format!("; did you mean `{word}`?"),
+            None => format!("; expected one of {}", canonical.join(", ")),
+        };
+        format!("unknown {field} `{written}` (column `{column}`){hint}")
+    }
+
+    /// The cells no canonical field took, by column name.
+    fn extra(self) -> BTreeMap<String, FieldValue> {
+        self.cells
+            .into_iter()
+            .filter_map(|(name, cell)| extra_value(cell).map(|v| (name, v)))
+            .collect()
+    }
+}
+
+fn extra_value(cell: Cell) -> Option<FieldValue> {
+    match cell {
+        Cell::Null => None,
+        Cell::Bool(b) => Some(FieldValue::Bool(b)),
+        Cell::Number(n) => Some(
+            rust_decimal::Decimal::from_str(&n)
+                .or_else(|_| rust_decimal::Decimal::from_scientific(&n))
+                .map_or(FieldValue::Text(n), FieldValue::Number),
+        ),
+        Cell::Text(s) => Some(FieldValue::Text(s)),
+        Cell::Nested(json) => Some(FieldValue::Text(json)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapping() -> LogMapping {
+        let mut m = LogMapping {
+            default_zone: Some("Asia/Shanghai".into()),
+            ..LogMapping::default()
+        };
+        for (field, column) in [
+            ("debtor", "debtor_id"),
+            ("time", "ts"),
+            ("kind", "channel"),
+            ("id", "event_id"),
+        ] {
+            m.columns.insert(field.into(), column.into());
+        }
+        m.values.insert(
+            "party".into(),
+            [("third_party".to_string(), "other_third_party".to_string())].into(),
+        );
+        m.values.insert(
+            "kind".into(),
+            [("Phone".to_string(), "call".to_string())].into(),
+        );
+        m
+    }
+
+    fn one(json: &str) -> Result<Event, String> {
+        let read = read_log("t.jsonl", json.as_bytes(), LogFormat::Jsonl, &mapping()).unwrap();
+        match (read.events.first(), read.rejected.first()) {
+            (Some(e), None) => Ok(e.clone()),
+            (None, Some(r)) => Err(r.reason.clone()),
+            _ => panic!("expected one record: {read:?}"),
+        }
+    }
+
+    #[test]
+    fn format_from_extension() {
+        let f = |p: &str| LogFormat::from_path(Path::new(p));
+        assert_eq!(f("a/b.JSONL"), Some(LogFormat::Jsonl));
+        assert_eq!(f("b.ndjson"), Some(LogFormat::Jsonl));
+        assert_eq!(f("b.csv"), Some(LogFormat::Csv));
+        assert_eq!(f("b.yml"), Some(LogFormat::Yaml));
+        assert_eq!(f("b.yaml"), Some(LogFormat::Yaml));
+        assert_eq!(f("b.txt"), None);
+        assert_eq!(f("yaml"), None);
+    }
+
+    #[test]
+    fn mapped_words_and_canonical_words_in_any_case() {
+        let e = one(r#"{"debtor_id":"D1","ts":"2026-03-02 09:00","channel":" phone ","party":"THIRD_PARTY"}"#)
+            .unwrap();
+        assert_eq!((e.kind, e.party), (EventKind::Call, Party::OtherThirdParty));
+        assert_eq!(e.direction, Direction::Outbound);
+        let e = one(
+            r#"{"debtor_id":"D1","ts":"2026-03-02 09:00","channel":"SMS","direction":"Inbound"}"#,
+        )
+        .unwrap();
+        assert_eq!((e.kind, e.party), (EventKind::Sms, Party::Debtor));
+        assert_eq!(e.direction, Direction::Inbound);
+    }
+
+    #[test]
+    fn unknown_words_suggest_the_nearest() {
+        let base = r#""debtor_id":"D1","ts":"2026-03-02 09:00""#;
+        assert_eq!(
+            one(&format!(r#"{{{base},"channel":"cal"}}"#)).unwrap_err(),
+            "unknown kind `cal` (column `channel`); did you mean `call`?"
+        );
+        assert_eq!(
+            one(&format!(r#"{{{base},"channel":"phon"}}"#)).unwrap_err(),
+            "unknown kind `phon` (column `channel`); did you mean `Phone`?"
+        );
+        assert_eq!(
+            one(&format!(
+                r#"{{{base},"channel":"call","direction":"sideways"}}"#
+            ))
+            .unwrap_err(),
+            "unknown direction `sideways` (column `direction`); expected one of outbound, inbound"
+        );
+        assert_eq!(
+            one(&format!(
+                r#"{{{base},"channel":"call","outcome":"no answer"}}"#
+            ))
+            .unwrap_err(),
+            "unknown outcome `no answer` (column `outcome`); did you mean `no_answer`?"
+        );
+    }
+
+    #[test]
+    fn wrong_types_name_field_and_column() {
+        assert_eq!(
+            one(r#"{"debtor_id":{"id":1},"ts":"2026-03-02 09:00","channel":"call"}"#).unwrap_err(),
+            "wrong type for `debtor` (column `debtor_id`): expected text, got an object"
+        );
+        assert_eq!(
+            one(r#"{"debtor_id":"D1","ts":"2026-03-02 09:00","channel":3}"#).unwrap_err(),
+            "wrong type for `kind` (column `channel`): expected a word, got a number"
+        );
+        assert_eq!(
+            one(r#"{"debtor_id":"D1","ts":true,"channel":"call"}"#).unwrap_err(),
+            "bad time `true` (column `ts`): expected text or a number, got true/false"
+        );
+        assert_eq!(
+            one(
+                r#"{"debtor_id":"D1","ts":"2026-03-02 09:00","channel":"call","recorded":"maybe"}"#
+            )
+            .unwrap_err(),
+            "wrong type for `recorded` (column `recorded`): expected true or false, got text"
+        );
+    }
+
+    #[test]
+    fn numeric_ids_empty_optionals_and_extra_fields() {
+        let e = one(
+            r#"{"debtor_id":1024,"ts":1772457300,"channel":"call","agent":"","to":null,
+               "amount":12.50,"vip":true,"tags":["a","b"],"note":"x","recorded":"yes"}"#
+                .replace('\n', "")
+                .as_str(),
+        )
+        .unwrap();
+        assert_eq!(e.debtor, "1024");
+        assert_eq!((e.agent, e.to, e.recorded), (None, None, Some(true)));
+        assert_eq!(e.time, 1_772_457_300);
+        assert_eq!(e.zone, "Asia/Shanghai");
+        let extra: Vec<(&str, &FieldValue)> =
+            e.extra.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        assert_eq!(
+            extra,
+            [
+                (
+                    "amount",
+                    &FieldValue::Number(rust_decimal::Decimal::new(125, 1))
+                ),
+                ("note", &FieldValue::Text("x".into())),
+                ("tags", &FieldValue::Text(r#"["a","b"]"#.into())),
+                ("vip", &FieldValue::Bool(true)),
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_required_fields_name_their_column() {
+        assert_eq!(
+            one(r#"{"ts":"2026-03-02 09:00","channel":"call"}"#).unwrap_err(),
+            "missing required field `debtor` (column `debtor_id`)"
+        );
+        assert_eq!(
+            one(r#"{"debtor_id":"  ","ts":"2026-03-02 09:00","channel":"call"}"#).unwrap_err(),
+            "missing required field `debtor` (column `debtor_id`)"
+        );
+        assert_eq!(
+            one(r#"{"debtor_id":"D1","channel":"call"}"#).unwrap_err(),
+            "missing required field `time` (column `ts`)"
+        );
+        assert_eq!(
+            one(r#"{"debtor_id":"D1","ts":"2026-03-02 09:00"}"#).unwrap_err(),
+            "missing required field `kind` (column `channel`)"
+        );
+    }
+
+    #[test]
+    fn time_problems_name_the_value_and_column() {
+        let rec = |ts: &str, tz: &str| {
+            one(&format!(
+                r#"{{"debtor_id":"D1","ts":"{ts}","tz":"{tz}","channel":"call"}}"#
+            ))
+        };
+        assert_eq!(
+            rec("2026-02-30 10:00", "Asia/Shanghai").unwrap_err(),
+            "bad time `2026-02-30 10:00` (column `ts`): February 2026 has 28 days"
+        );
+        assert_eq!(
+            rec("2026-03-01 25:00", "").unwrap_err(),
+            "bad time `2026-03-01 25:00` (column `ts`): hour 25 does not exist (00-23)"
+        );
+        assert_eq!(
+            rec("2026-03-01 10:00", "Asia/Shangai").unwrap_err(),
+            "unknown time zone `Asia/Shangai` (column `tz`); did you mean `Asia/Shanghai`?"
+        );
+        assert_eq!(
+            rec("2026-03-08 02:30", "America/New_York").unwrap_err(),
+            "bad time `2026-03-08 02:30` (column `ts`): local time 2026-03-08 02:30:00 does not \
+             exist in America/New_York: the clocks went from -05:00 to -04:00 (daylight-saving \
+             change)"
+        );
+    }
+
+    #[test]
+    fn no_zone_anywhere_is_a_rejection_that_says_what_to_set() {
+        let mut m = mapping();
+        m.default_zone = None;
+        let line = r#"{"debtor_id":"D1","ts":"2026-03-02 09:00","channel":"call"}"#;
+        let read = read_log("t.jsonl", line.as_bytes(), LogFormat::Jsonl, &m).unwrap();
+        assert_eq!(
+            read.rejected[0].reason,
+            "time without offset and no time zone: set `log.default_zone` in loanlint.yaml"
+        );
+        m.default_zone = Some("Mars/Base".into());
+        let read = read_log("t.jsonl", line.as_bytes(), LogFormat::Jsonl, &m).unwrap();
+        assert_eq!(
+            read.rejected[0].reason,
+            "unknown time zone `Mars/Base` (`log.default_zone`)"
+        );
+    }
+
+    #[test]
+    fn not_utf8_names_the_line() {
+        let bytes = b"{\"a\":1}\n{\"b\":\"\xff\"}\n";
+        let err = read_log("t.jsonl", bytes, LogFormat::Jsonl, &mapping()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.jsonl:2: not UTF-8 text (first bad byte at offset 14)"
+        );
+    }
+}
