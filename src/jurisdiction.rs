@@ -458,6 +458,82 @@ fn adjective_place(d: Detection) -> Detection {
     Detection { reason, ..d }
 }
 
+/// The jurisdiction of a debtor in a collection log: by the IANA zone of their records, else by
+/// the language of their records' text. Collection law follows where the consumer is.
+pub fn detect_debtor(events: &[crate::log::Event]) -> Detection {
+    for e in events {
+        if let Some(code) = zone_jurisdiction(&e.zone) {
+            return Detection::found(code, format!("the debtor's time zone is {}", e.zone));
+        }
+    }
+    let text: String = events
+        .iter()
+        .filter_map(|e| e.text.as_deref())
+        .take(50)
+        .collect::<Vec<_>>()
+        .join("\n");
+    match script_of(&text) {
+        Script::Chinese => Detection::found("CN", "the records are in Chinese"),
+        Script::Empty => Detection::none(
+            "no time zone or text to tell the debtor's jurisdiction by; pass --jurisdiction",
+        ),
+        _ => Detection::none(
+            "the debtor's time zone names no jurisdiction with a pack; pass --jurisdiction",
+        ),
+    }
+}
+
+/// The jurisdiction of an IANA zone, for the zones of places that have packs.
+fn zone_jurisdiction(zone: &str) -> Option<&'static str> {
+    const CN: [&str; 6] = [
+        "Asia/Shanghai",
+        "Asia/Chongqing",
+        "Asia/Chungking",
+        "Asia/Harbin",
+        "Asia/Urumqi",
+        "PRC",
+    ];
+    // Zones of the United States (tzdb's zone.tab, country code US), and the old US/ aliases.
+    const US: [&str; 29] = [
+        "America/New_York",
+        "America/Detroit",
+        "America/Kentucky/Louisville",
+        "America/Kentucky/Monticello",
+        "America/Indiana/Indianapolis",
+        "America/Indiana/Vincennes",
+        "America/Indiana/Winamac",
+        "America/Indiana/Marengo",
+        "America/Indiana/Petersburg",
+        "America/Indiana/Vevay",
+        "America/Chicago",
+        "America/Indiana/Tell_City",
+        "America/Indiana/Knox",
+        "America/Menominee",
+        "America/North_Dakota/Center",
+        "America/North_Dakota/New_Salem",
+        "America/North_Dakota/Beulah",
+        "America/Denver",
+        "America/Boise",
+        "America/Phoenix",
+        "America/Los_Angeles",
+        "America/Anchorage",
+        "America/Juneau",
+        "America/Sitka",
+        "America/Metlakatla",
+        "America/Yakutat",
+        "America/Nome",
+        "America/Adak",
+        "Pacific/Honolulu",
+    ];
+    if CN.contains(&zone) {
+        Some("CN")
+    } else if US.contains(&zone) || zone.starts_with("US/") {
+        Some("US")
+    } else {
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,6 +14,7 @@ pub mod jurisdiction;
 pub mod lang;
 pub mod lint;
 pub mod log;
+pub mod logcheck;
 pub mod report;
 pub mod span;
 pub mod testing;

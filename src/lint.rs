@@ -37,6 +37,11 @@ pub struct CheckOptions {
     pub jurisdiction: Option<String>,
     /// Decode text files with this encoding instead of detecting it (`--encoding`).
     pub encoding: Option<String>,
+    /// How collection logs' columns and words map onto the canonical record.
+    pub log_mapping: crate::log::LogMapping,
+    /// Read every file named on the command line as a collection log (`--log`), whatever its
+    /// extension (unknown extensions are read as JSONL).
+    pub force_log: bool,
 }
 
 /// Compiled rules, ready to check any number of documents (shareable across threads).
@@ -93,7 +98,19 @@ impl Linter {
         }
         let results: Vec<FileResult> = files
             .par_iter()
-            .map(|(path, shown)| self.check_file(path, shown, options))
+            .map(
+                |(path, shown, explicit)| match log_format(path, *explicit, options) {
+                    Some(format) => FileResult::Log(crate::logcheck::check_log_file(
+                        &self.plan,
+                        path,
+                        shown,
+                        format,
+                        &options.log_mapping,
+                        options.jurisdiction.as_deref(),
+                    )),
+                    None => self.check_file(path, shown, options),
+                },
+            )
             .collect();
         for r in results {
             match r {
@@ -110,6 +127,20 @@ impl Linter {
                     report.subjects.push(subject);
                 }
                 FileResult::Failed(e) => report.input_errors.push(e),
+                FileResult::Log(log) => {
+                    report.records_read += log.records_read;
+                    report.records_checked += log.records_checked;
+                    report.records_rejected += log.records_read - log.records_checked;
+                    report.input_errors.extend(log.errors);
+                    if let Some(subject) = log.subject {
+                        report.files += 1;
+                        if !log.findings.is_empty() {
+                            report.sources.insert(subject.file.clone(), log.source);
+                        }
+                        report.subjects.push(subject);
+                    }
+                    report.findings.extend(log.findings);
+                }
             }
         }
         sort_findings(&mut report.findings);
@@ -198,6 +229,26 @@ enum FileResult {
         source: String,
     },
     Failed(InputError),
+    Log(crate::logcheck::LogResult),
+}
+
+/// The log format to read a file in, or `None` for a contract. Extensions decide; YAML files
+/// only count as logs when named on the command line (folders hold YAML of other kinds, such
+/// as `loanlint.yaml` and fixture expectations).
+fn log_format(
+    path: &Path,
+    explicit: bool,
+    options: &CheckOptions,
+) -> Option<crate::log::read::LogFormat> {
+    use crate::log::read::LogFormat;
+    let format = LogFormat::from_path(path);
+    if options.force_log && explicit {
+        return Some(format.unwrap_or(LogFormat::Jsonl));
+    }
+    match format {
+        Some(LogFormat::Yaml) if !explicit => None,
+        other => other,
+    }
 }
 
 /// Deterministic order: file, position, rule id.
@@ -214,7 +265,11 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 /// Expand a command-line path into contract files `(path, shown name)`; folders are walked,
 /// skipping hidden entries and `target/`; files named explicitly are always taken.
-fn collect_files(path: &Path, out: &mut Vec<(PathBuf, String)>, errors: &mut Vec<InputError>) {
+fn collect_files(
+    path: &Path,
+    out: &mut Vec<(PathBuf, String, bool)>,
+    errors: &mut Vec<InputError>,
+) {
     let shown = path.to_string_lossy().to_string();
     match std::fs::metadata(path) {
         Err(e) => errors.push(InputError {
@@ -222,7 +277,7 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, String)>, errors: &mut Vec
             line: None,
             message: format!("cannot read: {e}"),
         }),
-        Ok(m) if m.is_file() => out.push((path.to_path_buf(), shown)),
+        Ok(m) if m.is_file() => out.push((path.to_path_buf(), shown, true)),
         Ok(_) => {
             let walker = walkdir::WalkDir::new(path)
                 .sort_by_file_name()
@@ -235,15 +290,11 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, String)>, errors: &mut Vec
                 });
             for entry in walker {
                 match entry {
-                    Ok(e)
-                        if e.file_type().is_file()
-                            && document::Format::from_path(e.path()).is_some() =>
-                    {
-                        out.push((
-                            e.path().to_path_buf(),
-                            e.path().to_string_lossy().to_string(),
-                        ))
-                    }
+                    Ok(e) if e.file_type().is_file() && is_subject_file(e.path()) => out.push((
+                        e.path().to_path_buf(),
+                        e.path().to_string_lossy().to_string(),
+                        false,
+                    )),
                     Ok(_) => {}
                     Err(e) => errors.push(InputError {
                         file: e
@@ -256,6 +307,16 @@ fn collect_files(path: &Path, out: &mut Vec<(PathBuf, String)>, errors: &mut Vec
             }
         }
     }
+}
+
+/// A file a folder walk picks up: a contract, or a collection log in JSONL or CSV.
+fn is_subject_file(path: &Path) -> bool {
+    use crate::log::read::LogFormat;
+    document::Format::from_path(path).is_some()
+        || matches!(
+            LogFormat::from_path(path),
+            Some(LogFormat::Jsonl | LogFormat::Csv)
+        )
 }
 
 /// Read rule files from files or folders (folders: every `*.rules` below them).
@@ -305,6 +366,9 @@ pub struct ExampleFailure {
     pub line: usize,
     /// How many findings of this rule the example produced.
     pub found: usize,
+    /// Why the example could not be run at all (an unreadable example log).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl Linter {
@@ -319,9 +383,13 @@ impl Linter {
         cases
             .par_iter()
             .filter_map(|&(i, ex)| {
-                let found = self.plan.count_on_example(i, &ex.text);
-                let ok = if ex.fire { found > 0 } else { found == 0 };
+                let (found, problem) = match self.plan.count_on_example(i, &ex.text) {
+                    Ok(n) => (n, None),
+                    Err(p) => (0, Some(p)),
+                };
+                let ok = problem.is_none() && if ex.fire { found > 0 } else { found == 0 };
                 (!ok).then(|| ExampleFailure {
+                    problem,
                     rule: rules[i].id.clone(),
                     fire: ex.fire,
                     text: ex.text.clone(),

@@ -29,9 +29,15 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     } else {
         args.paths.clone()
     };
+    let mut log_mapping = loanlint::log::LogMapping::default();
+    if let Some(zone) = &args.default_zone {
+        log_mapping.default_zone = Some(zone.clone());
+    }
     let options = CheckOptions {
         jurisdiction,
         encoding: args.encoding.clone(),
+        log_mapping,
+        force_log: args.log,
     };
     let report = linter.check_paths(&paths, &options);
     for (format, file) in &outputs {

@@ -208,6 +208,15 @@ struct CheckArgs {
     /// it; a byte-order mark still wins.
     #[arg(long, value_name = "NAME", value_parser = parse_encoding)]
     encoding: Option<String>,
+    /// Read the files named on the command line as collection logs, whatever their extension
+    /// (JSONL unless the extension says CSV or YAML). Without it, .jsonl, .ndjson and .csv
+    /// files are logs, and .yaml/.yml files named on the command line.
+    #[arg(long)]
+    log: bool,
+    /// Read log times written without an offset, in records without `tz`, in this IANA zone
+    /// (overrides `log.default_zone` of loanlint.yaml).
+    #[arg(long, value_name = "ZONE")]
+    default_zone: Option<String>,
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,

@@ -145,6 +145,12 @@ fn example_diagnostic(f: &ExampleFailure, sources: &[SourceFile]) -> Option<Diag
 }
 
 fn example_message(f: &ExampleFailure) -> String {
+    if let Some(problem) = &f.problem {
+        return format!(
+            "example of {} at {}:{} cannot be run: {problem}",
+            f.rule, f.file, f.line
+        );
+    }
     let expected = if f.fire {
         "expected a finding"
     } else {
@@ -182,6 +188,7 @@ mod tests {
             file: "b.rules".into(),
             line: 3,
             found: 0,
+            problem: None,
         };
         let d = example_diagnostic(&f, &sources).unwrap();
         assert_eq!(d.file, 1);

@@ -164,11 +164,38 @@ impl Plan {
         self.rules.rules.iter().any(|r| r.subject == Subject::Log)
     }
 
-    /// How many findings rule `index` produces on a text read as Markdown (for embedded examples).
-    pub fn count_on_example(&self, index: usize, text: &str) -> usize {
-        let doc = Document::from_source("<example>", Format::Markdown, text.to_string(), 0);
-        let facts = crate::extract::extract(&doc.text, &doc.blanks);
-        self.check(&doc, &facts, &|i| i == index).len()
+    /// How many findings rule `index` produces on its embedded example: a text read as
+    /// Markdown for a contract rule; for a log rule, a log in YAML (times without an offset
+    /// read in UTC). An example log with a record that cannot be read is an error.
+    pub fn count_on_example(&self, index: usize, text: &str) -> Result<usize, String> {
+        let log_rule = self
+            .rules
+            .rules
+            .get(index)
+            .is_some_and(|r| r.subject == Subject::Log);
+        if !log_rule {
+            let doc = Document::from_source("<example>", Format::Markdown, text.to_string(), 0);
+            let facts = crate::extract::extract(&doc.text, &doc.blanks);
+            return Ok(self.check(&doc, &facts, &|i| i == index).len());
+        }
+        let mapping = crate::log::LogMapping {
+            default_zone: Some("UTC".into()),
+            ..Default::default()
+        };
+        let read = crate::log::read::read_log(
+            "<example>",
+            text.as_bytes(),
+            crate::log::read::LogFormat::Yaml,
+            &mapping,
+        )
+        .map_err(|e| e.to_string())?;
+        if let Some(r) = read.rejected.first() {
+            return Err(format!("record {} of the example: {}", r.line, r.reason));
+        }
+        Ok(crate::log::stream::by_debtor(read.events)
+            .iter()
+            .map(|(_, events)| self.check_events(events, &|i| i == index).len())
+            .sum())
     }
 
     fn locate(

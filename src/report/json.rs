@@ -88,6 +88,9 @@ struct JsonSummary {
     warnings: usize,
     infos: usize,
     input_errors: usize,
+    records_read: usize,
+    records_checked: usize,
+    records_rejected: usize,
 }
 
 impl JsonSummary {
@@ -100,6 +103,9 @@ impl JsonSummary {
             warnings: counts.warnings,
             infos: counts.infos,
             input_errors: report.input_errors.len(),
+            records_read: report.records_read,
+            records_checked: report.records_checked,
+            records_rejected: report.records_rejected,
         }
     }
 }

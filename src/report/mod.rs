@@ -76,6 +76,10 @@ pub struct Report {
     pub input_errors: Vec<InputError>,
     /// Decoded source text of each file with findings (for rendering in context).
     pub sources: BTreeMap<String, String>,
+    /// Collection-log records read, checked and rejected (read = checked + rejected).
+    pub records_read: usize,
+    pub records_checked: usize,
+    pub records_rejected: usize,
 }
 
 impl Report {
@@ -196,6 +200,7 @@ pub(crate) mod tests {
                 message: "bad.txt: not valid UTF-8 (first bad byte at line 1, byte 0)".into(),
             }],
             sources,
+            ..Report::default()
         }
     }
 
