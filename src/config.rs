@@ -7,13 +7,17 @@
 
 use crate::lang::ast::Literal;
 use crate::lang::ir::{RuleSet, Severity, Type, Value};
+use crate::log::schema::{self as log_schema, FIELDS as LOG_FIELDS};
+use crate::log::LogMapping;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The name searched for in the current folder and its parents.
 pub const FILE_NAME: &str = "loanlint.yaml";
 
-const TOP_LEVEL_KEYS: [&str; 4] = ["params", "disable", "severity", "jurisdiction"];
+const TOP_LEVEL_KEYS: [&str; 5] = ["params", "disable", "severity", "jurisdiction", "log"];
+const LOG_KEYS: [&str; 3] = ["default_zone", "columns", "values"];
+const LOG_VOCABULARY_FIELDS: [&str; 4] = ["kind", "party", "direction", "outcome"];
 
 /// What is wrong with a configuration file; `line` is 1-based.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,6 +67,29 @@ pub enum ConfigError {
         id: String,
         suggestion: Option<String>,
     },
+    #[error("{file}:{line}: `{section}`: no log field `{field}`{}", did_you_mean(.suggestion))]
+    UnknownLogField {
+        file: String,
+        line: usize,
+        section: &'static str,
+        field: String,
+        suggestion: Option<String>,
+    },
+    #[error("{file}:{line}: `log.values.{field}`: `{word}` is not a {field} word{}", did_you_mean(.suggestion))]
+    UnknownLogWord {
+        file: String,
+        line: usize,
+        field: String,
+        word: String,
+        suggestion: Option<String>,
+    },
+    #[error("{file}:{line}: `log.default_zone`: unknown time zone `{zone}`{}", did_you_mean(.suggestion))]
+    UnknownZone {
+        file: String,
+        line: usize,
+        zone: String,
+        suggestion: Option<String>,
+    },
     #[error("{file}:{line}: severity of `{rule}` is `{given}`; use error, warning or info")]
     BadSeverity {
         file: String,
@@ -109,6 +136,8 @@ pub struct Config {
     severity: Vec<Located<Severity>>,
     /// Default for `--jurisdiction`.
     pub jurisdiction: Option<String>,
+    /// `log:`: how collection logs' columns and words map onto the canonical record.
+    log: LogMapping,
 }
 
 impl Config {
@@ -153,6 +182,11 @@ impl Config {
             cx.errors.sort_by_key(error_line);
             Err(cx.errors)
         }
+    }
+
+    /// How collection logs are read (`log:`; empty when the section is absent).
+    pub fn log_mapping(&self) -> LogMapping {
+        self.log.clone()
     }
 
     /// Override params, change severities and remove disabled rules. Nothing is changed unless
@@ -318,6 +352,18 @@ const STARTER_TAIL: &str = "
 # Severity per rule (error, warning or info); ids, prefixes and concepts as in `disable`.
 # severity:
 #   CN-INT-003: error
+
+# Collection logs (JSONL, CSV, YAML): which of the log's columns hold the canonical fields
+# (debtor, time, kind, id, account, tz, party, to, direction, outcome, agent, text, recorded;
+# a field not listed is read from the column of its own name) and which of its words mean the
+# canonical ones (matched trimmed, in any letter case). default_zone reads times written
+# without an offset in records that have no `tz`.
+# log:
+#   default_zone: Asia/Shanghai
+#   columns: {debtor: debtor_id, time: ts, kind: channel, id: event_id}
+#   values:
+#     kind: {phone: call, text: sms}
+#     party: {third_party: other_third_party}
 ";
 
 fn error_line(e: &ConfigError) -> usize {
@@ -329,7 +375,10 @@ fn error_line(e: &ConfigError) -> usize {
         | ConfigError::UnknownParam { line, .. }
         | ConfigError::WrongType { line, .. }
         | ConfigError::UnknownRule { line, .. }
-        | ConfigError::BadSeverity { line, .. } => *line,
+        | ConfigError::BadSeverity { line, .. }
+        | ConfigError::UnknownLogField { line, .. }
+        | ConfigError::UnknownLogWord { line, .. }
+        | ConfigError::UnknownZone { line, .. } => *line,
     }
 }
 
@@ -371,6 +420,7 @@ impl Reader<'_> {
                 "disable" => config.disable = self.disable(value, line),
                 "severity" => config.severity = self.severities(value, line),
                 "jurisdiction" => config.jurisdiction = self.jurisdiction(value, line),
+                "log" => config.log = self.log(value, line),
                 _ => self.errors.push(ConfigError::UnknownKey {
                     file: self.file.to_string(),
                     line,
@@ -483,6 +533,144 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+}
+
+/// The `log:` section.
+impl Reader<'_> {
+    fn log(&mut self, value: Raw, line: usize) -> LogMapping {
+        let mut mapping = LogMapping::default();
+        let entries = match value {
+            Raw::Null => return mapping,
+            Raw::Map(m) => m,
+            _ => {
+                self.shape(
+                    line,
+                    "log",
+                    "must be a map of default_zone, columns and values",
+                );
+                return mapping;
+            }
+        };
+        for (key, value) in entries {
+            let key_at = key_line(self.text, &key, line);
+            match key.as_str() {
+                "default_zone" => mapping.default_zone = self.default_zone(value, key_at),
+                "columns" => mapping.columns = self.log_columns(value, key_at),
+                "values" => mapping.values = self.log_values(value, key_at),
+                _ => self.errors.push(ConfigError::UnknownKey {
+                    file: self.file.to_string(),
+                    line: key_at,
+                    suggestion: nearest(&key, LOG_KEYS.into_iter()),
+                    key: format!("log.{key}"),
+                }),
+            }
+        }
+        mapping
+    }
+
+    fn default_zone(&mut self, value: Raw, line: usize) -> Option<String> {
+        let Raw::Str(zone) = value else {
+            self.shape(
+                line,
+                "log.default_zone",
+                "must be an IANA time zone such as Asia/Shanghai",
+            );
+            return None;
+        };
+        let zone = zone.trim().to_string();
+        if crate::log::time::is_known_zone(&zone) {
+            return Some(zone);
+        }
+        self.errors.push(ConfigError::UnknownZone {
+            file: self.file.to_string(),
+            line,
+            suggestion: crate::log::time::nearest_zone(&zone),
+            zone,
+        });
+        None
+    }
+
+    /// canonical field -> the log's column name.
+    fn log_columns(&mut self, value: Raw, line: usize) -> BTreeMap<String, String> {
+        let mut columns = BTreeMap::new();
+        for entry in self.map_entries(value, "log.columns", line) {
+            if !self.is_log_field(&entry, "log.columns", &LOG_FIELDS) {
+                continue;
+            }
+            match raw_text(&entry.value).filter(|_| !matches!(entry.value, Raw::Bool(_))) {
+                Some(column) => {
+                    columns.insert(entry.key, column.trim().to_string());
+                }
+                None => self.shape(entry.line, "log.columns", "values must be column names"),
+            }
+        }
+        columns
+    }
+
+    /// canonical field -> the log's word -> the canonical word.
+    fn log_values(
+        &mut self,
+        value: Raw,
+        line: usize,
+    ) -> BTreeMap<String, BTreeMap<String, String>> {
+        let mut values = BTreeMap::new();
+        for entry in self.map_entries(value, "log.values", line) {
+            if !self.is_log_field(&entry, "log.values", &LOG_VOCABULARY_FIELDS) {
+                continue;
+            }
+            let Some(vocabulary) = log_schema::words_of(&entry.key) else {
+                continue;
+            };
+            let mut words = BTreeMap::new();
+            for word in self.map_entries(entry.value, "log.values", entry.line) {
+                let target = match &word.value {
+                    Raw::Str(s) => s.trim().to_string(),
+                    other => raw_text(other).unwrap_or_default(),
+                };
+                if vocabulary.contains(&target.as_str()) {
+                    words.insert(word.key, target);
+                    continue;
+                }
+                self.errors.push(ConfigError::UnknownLogWord {
+                    file: self.file.to_string(),
+                    line: word.line,
+                    field: entry.key.clone(),
+                    suggestion: nearest(&target, vocabulary.iter().copied()),
+                    word: target,
+                });
+            }
+            values.insert(entry.key, words);
+        }
+        values
+    }
+
+    /// Whether `entry` names one of `fields`; records the error when it does not.
+    fn is_log_field(
+        &mut self,
+        entry: &Located<Raw>,
+        section: &'static str,
+        fields: &[&str],
+    ) -> bool {
+        if fields.contains(&entry.key.as_str()) {
+            return true;
+        }
+        if LOG_FIELDS.contains(&entry.key.as_str()) {
+            self.shape(
+                entry.line,
+                &format!("{section}.{}", entry.key),
+                "has no words to map: only kind, party, direction and outcome do",
+            );
+            return false;
+        }
+        self.errors.push(ConfigError::UnknownLogField {
+            file: self.file.to_string(),
+            line: entry.line,
+            section,
+            field: entry.key.clone(),
+            suggestion: nearest(&entry.key, fields.iter().copied()),
+        });
+        false
     }
 }
 
@@ -692,6 +880,81 @@ mod tests {
                 "cfg/loanlint.yaml:2: unknown param `lender_typ`; did you mean `lender_type`?",
                 "cfg/loanlint.yaml:4: `disable`: no rule or concept `CN-FMT-01`; did you mean \
                  `CN-FMT-001`?",
+            ]
+        );
+    }
+
+    const LOG_SECTION: &str = "\
+jurisdiction: CN
+log:
+  default_zone: Asia/Shanghai
+  columns:
+    debtor: debtor_id
+    time: ts
+    kind: channel
+    id: event_id
+  values:
+    kind: {phone: call}
+    party:
+      third_party: other_third_party
+";
+
+    #[test]
+    fn the_log_section_becomes_a_mapping() {
+        let mapping = Config::parse(LOG_SECTION, "c.yaml").unwrap().log_mapping();
+        assert_eq!(mapping.default_zone.as_deref(), Some("Asia/Shanghai"));
+        let columns: Vec<(&str, &str)> = mapping
+            .columns
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                ("debtor", "debtor_id"),
+                ("id", "event_id"),
+                ("kind", "channel"),
+                ("time", "ts")
+            ]
+        );
+        assert_eq!(mapping.values["kind"]["phone"], "call");
+        assert_eq!(mapping.values["party"]["third_party"], "other_third_party");
+        assert_eq!(
+            Config::parse("params: {}\n", "c.yaml")
+                .unwrap()
+                .log_mapping(),
+            LogMapping::default()
+        );
+    }
+
+    #[test]
+    fn log_section_mistakes_name_their_line() {
+        let yaml = "\
+log:
+  default_zone: Asia/Shangai
+  colums: {debtor: debtor_id}
+  columns:
+    debter: debtor_id
+    time: ts
+  values:
+    kind:
+      phone: cal
+    text: {a: b}
+    partty: {x: debtor}
+";
+        let errors = Config::parse(yaml, "c.yaml").unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "c.yaml:2: `log.default_zone`: unknown time zone `Asia/Shangai`; did you mean \
+                 `Asia/Shanghai`?",
+                "c.yaml:3: unknown key `log.colums`; did you mean `columns`?",
+                "c.yaml:5: `log.columns`: no log field `debter`; did you mean `debtor`?",
+                "c.yaml:9: `log.values.kind`: `cal` is not a kind word; did you mean `call`?",
+                "c.yaml:10: `log.values.text` has no words to map: only kind, party, direction \
+                 and outcome do",
+                "c.yaml:11: `log.values`: no log field `partty`; did you mean `party`?",
             ]
         );
     }

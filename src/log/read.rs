@@ -103,7 +103,7 @@ impl Cell {
     }
 
     /// `None` for null and for text that is empty or only spaces: the field is absent.
-    fn present(&self) -> Option<&Cell> {
+    fn present(self) -> Option<Cell> {
         match self {
             Cell::Null => None,
             Cell::Text(s) if s.trim().is_empty() => None,
@@ -347,7 +347,7 @@ impl Fields<'_> {
         let column = column_of(self.mapping, field);
         let at = self.cells.iter().position(|(name, _)| name == column)?;
         let (_, cell) = self.cells.remove(at);
-        cell.present().cloned()
+        cell.present()
     }
 
     fn wrong_type(&self, field: &str, expected: &str, got: &Cell) -> String {
