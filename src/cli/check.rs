@@ -17,6 +17,10 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     // A usage mistake in the outputs is reported before any file is read.
     let outputs = output_plan(&args.format, args.output.as_deref())?;
     let (linter, config) = load_configured_linter(&args.rules, color)?;
+    let mut log_mapping = config
+        .as_ref()
+        .map(|c| c.log_mapping())
+        .unwrap_or_default();
     let jurisdiction = args
         .jurisdiction
         .clone()
@@ -29,7 +33,6 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     } else {
         args.paths.clone()
     };
-    let mut log_mapping = loanlint::log::LogMapping::default();
     if let Some(zone) = &args.default_zone {
         log_mapping.default_zone = Some(zone.clone());
     }
