@@ -17,10 +17,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     // A usage mistake in the outputs is reported before any file is read.
     let outputs = output_plan(&args.format, args.output.as_deref())?;
     let (linter, config) = load_configured_linter(&args.rules, color)?;
-    let mut log_mapping = config
-        .as_ref()
-        .map(|c| c.log_mapping())
-        .unwrap_or_default();
+    let mut log_mapping = config.as_ref().map(|c| c.log_mapping()).unwrap_or_default();
     let jurisdiction = args
         .jurisdiction
         .clone()
