@@ -351,3 +351,31 @@ proptest! {
         }
     }
 }
+
+/// The reader's field lists and vocabularies are the schema's (a copy of the shared schema is
+/// kept in tests/schemas so the two cannot drift apart unnoticed).
+#[test]
+fn fields_and_words_match_the_collection_event_schema() {
+    use loanlint::log::schema::{words_of, FIELDS, REQUIRED_FIELDS};
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("schemas/collection-event.schema.json")).unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    let mut names: Vec<&str> = properties.keys().map(String::as_str).collect();
+    let mut ours = FIELDS.to_vec();
+    names.sort_unstable();
+    ours.sort_unstable();
+    assert_eq!(names, ours);
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(required, REQUIRED_FIELDS);
+    for (name, property) in properties {
+        let words: Option<Vec<&str>> = property["enum"]
+            .as_array()
+            .map(|e| e.iter().map(|v| v.as_str().unwrap()).collect());
+        assert_eq!(words.as_deref(), words_of(name), "{name}");
+    }
+}
