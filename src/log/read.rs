@@ -225,8 +225,13 @@ impl<'m> Mapper<'m> {
             cells: record.cells,
         };
         let debtor = fields.required_text("debtor")?;
-        let kind = fields.word("kind", EventKind::from_word)?;
-        let time_cell = fields.take("time");
+        let time_column = column_of(self.mapping, "time");
+        let time_cell = fields
+            .take("time")
+            .ok_or_else(|| missing("time", time_column))?;
+        let kind = fields
+            .word("kind", EventKind::from_word)?
+            .ok_or_else(|| missing("kind", column_of(self.mapping, "kind")))?;
         let tz = fields.optional_text("tz")?;
         let id = fields.optional_text("id")?;
         let account = fields.optional_text("account")?;
@@ -237,40 +242,13 @@ impl<'m> Mapper<'m> {
         let agent = fields.optional_text("agent")?;
         let text = fields.body_text("text")?;
         let recorded = fields.flag("recorded")?;
-        let time_column = column_of(self.mapping, "time");
-        let Some(time_cell) = time_cell else {
-            return Err(missing("time", time_column));
-        };
-        let written =
-            written_time(&time_cell).map_err(|why| bad_time(&time_cell, time_column, &why))?;
-        let record_zone = match tz {
-            Some(name) => Some(record_zone(&mut self.zones, self.mapping, &name)?),
-            None => None,
-        };
-        let needs_default = record_zone.is_none()
-            && !matches!(
-                written,
-                Written::Civil {
-                    offset: Some(_),
-                    ..
-                }
-            );
-        let default = match &self.default_zone {
-            Some(Err(unknown)) if needs_default => return Err(unknown.clone()),
-            Some(Ok(zone)) => Some(zone.clone()),
-            _ => None,
-        };
-        let sources = ZoneSource {
-            record: record_zone,
-            default,
-        };
-        let instant = time::resolve(written, &sources).map_err(|why| {
-            if why == time::NO_ZONE {
-                why
-            } else {
-                bad_time(&time_cell, time_column, &why)
-            }
-        })?;
+        let extra = fields.extra();
+        let instant = self
+            .instant(&time_cell, tz.as_deref())
+            .map_err(|why| match why {
+                TimeFailure::Plain(message) => message,
+                TimeFailure::OfValue(why) => bad_time(&time_cell, time_column, &why),
+            })?;
         Ok(Event {
             line: record.line,
             bytes: record.bytes,
@@ -280,7 +258,7 @@ impl<'m> Mapper<'m> {
             time: instant.time,
             local: instant.local,
             zone: instant.zone,
-            kind: kind.ok_or_else(|| missing("kind", column_of(self.mapping, "kind")))?,
+            kind,
             party: party.unwrap_or(Party::Debtor),
             to,
             direction: direction.unwrap_or(Direction::Outbound),
@@ -288,7 +266,51 @@ impl<'m> Mapper<'m> {
             agent,
             text,
             recorded,
-            extra: fields.extra(),
+            extra,
+        })
+    }
+}
+
+/// Why a record's time could not be placed.
+enum TimeFailure {
+    /// A message that stands alone (unknown zone, no zone at all).
+    Plain(String),
+    /// What is wrong with the written value; shown after the value and its column.
+    OfValue(String),
+}
+
+impl Mapper<'_> {
+    /// The instant and local time of a record's time cell, read in its `tz` (if any) or the
+    /// default zone.
+    fn instant(&mut self, cell: &Cell, tz: Option<&str>) -> Result<time::Instant, TimeFailure> {
+        let written = written_time(cell).map_err(TimeFailure::OfValue)?;
+        let record = match tz {
+            Some(name) => {
+                Some(record_zone(&mut self.zones, self.mapping, name).map_err(TimeFailure::Plain)?)
+            }
+            None => None,
+        };
+        let has_offset = matches!(
+            written,
+            Written::Civil {
+                offset: Some(_),
+                ..
+            }
+        );
+        let default = match &self.default_zone {
+            Some(Err(unknown)) if record.is_none() && !has_offset => {
+                return Err(TimeFailure::Plain(unknown.clone()))
+            }
+            Some(Ok(zone)) => Some(zone.clone()),
+            _ => None,
+        };
+        let sources = ZoneSource { record, default };
+        time::resolve(written, &sources).map_err(|why| {
+            if why == time::NO_ZONE {
+                TimeFailure::Plain(why)
+            } else {
+                TimeFailure::OfValue(why)
+            }
         })
     }
 }
