@@ -5,7 +5,7 @@
 use super::schema::{self, Direction, EventKind, Outcome, Party};
 use super::time::{self, Written, ZoneSource, Zones};
 use super::{Event, FieldValue, LogMapping, LogRead, Rejected};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
@@ -177,10 +177,22 @@ struct Mapper<'m> {
     default_zone: Option<Result<time::Zone, String>>,
     /// `log.values` with the log's words trimmed and lower-cased, as they are matched.
     words: Words,
+    /// Columns two canonical fields are read from (`account` and `debtor` both `acct_no`).
+    shared: BTreeSet<String>,
 }
 
 /// canonical field -> the log's word (trimmed, lower case) -> the canonical word.
 type Words = BTreeMap<String, BTreeMap<String, String>>;
+
+fn shared_columns(mapping: &LogMapping) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    schema::FIELDS
+        .iter()
+        .map(|f| column_of(mapping, f))
+        .filter(|column| !seen.insert(*column))
+        .map(str::to_string)
+        .collect()
+}
 
 fn normalized_words(mapping: &LogMapping) -> Words {
     mapping
@@ -209,6 +221,7 @@ impl<'m> Mapper<'m> {
             zones,
             default_zone,
             words: normalized_words(mapping),
+            shared: shared_columns(mapping),
         }
     }
 
@@ -222,6 +235,7 @@ impl<'m> Mapper<'m> {
         let mut fields = Fields {
             mapping: self.mapping,
             words: &self.words,
+            shared: &self.shared,
             cells: record.cells,
         };
         let debtor = fields.required_text("debtor")?;
@@ -360,6 +374,7 @@ fn written_time(cell: &Cell) -> Result<Written, String> {
 struct Fields<'m> {
     mapping: &'m LogMapping,
     words: &'m Words,
+    shared: &'m BTreeSet<String>,
     cells: Vec<(String, Cell)>,
 }
 
@@ -368,6 +383,12 @@ impl Fields<'_> {
     fn take(&mut self, field: &str) -> Option<Cell> {
         let column = column_of(self.mapping, field);
         let at = self.cells.iter().position(|(name, _)| name == column)?;
+        if self.shared.contains(column) {
+            return self
+                .cells
+                .get(at)
+                .and_then(|(_, cell)| cell.clone().present());
+        }
         let (_, cell) = self.cells.remove(at);
         cell.present()
     }
@@ -467,8 +488,10 @@ impl Fields<'_> {
 
     /// The cells no canonical field took, by column name.
     fn extra(self) -> BTreeMap<String, FieldValue> {
+        let shared = self.shared;
         self.cells
             .into_iter()
+            .filter(|(name, _)| !shared.contains(name))
             .filter_map(|(name, cell)| extra_value(cell).map(|v| (name, v)))
             .collect()
     }
@@ -628,6 +651,20 @@ mod tests {
                 ("vip", &FieldValue::Bool(true)),
             ]
         );
+    }
+
+    #[test]
+    fn two_fields_may_read_one_column() {
+        let mut m = mapping();
+        m.columns.insert("account".into(), "debtor_id".into());
+        let line = r#"{"debtor_id":"D7","ts":"2026-03-02 09:00","channel":"call"}"#;
+        let read = read_log("t.jsonl", line.as_bytes(), LogFormat::Jsonl, &m).unwrap();
+        let e = &read.events[0];
+        assert_eq!(
+            (e.debtor.as_str(), e.account.as_deref()),
+            ("D7", Some("D7"))
+        );
+        assert!(e.extra.is_empty());
     }
 
     #[test]
