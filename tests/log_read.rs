@@ -351,3 +351,152 @@ proptest! {
         }
     }
 }
+
+/// The reader's field lists and vocabularies are the schema's (a copy of the shared schema is
+/// kept in tests/schemas so the two cannot drift apart unnoticed).
+#[test]
+fn fields_and_words_match_the_collection_event_schema() {
+    use loanlint::log::schema::{words_of, FIELDS, REQUIRED_FIELDS};
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("schemas/collection-event.schema.json")).unwrap();
+    let properties = schema["properties"].as_object().unwrap();
+    let mut names: Vec<&str> = properties.keys().map(String::as_str).collect();
+    let mut ours = FIELDS.to_vec();
+    names.sort_unstable();
+    ours.sort_unstable();
+    assert_eq!(names, ours);
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(required, REQUIRED_FIELDS);
+    for (name, property) in properties {
+        let words: Option<Vec<&str>> = property["enum"]
+            .as_array()
+            .map(|e| e.iter().map(|v| v.as_str().unwrap()).collect());
+        assert_eq!(words.as_deref(), words_of(name), "{name}");
+    }
+}
+
+/// A record as a test writes it, in all three formats.
+#[derive(Debug, Clone)]
+struct Written {
+    debtor: String,
+    time: String,
+    kind: &'static str,
+    text: String,
+}
+
+fn written_record() -> impl Strategy<Value = Written> {
+    let text = proptest::collection::vec(
+        prop_oneof![
+            Just("催收"),
+            Just(","),
+            Just("\""),
+            Just("\n"),
+            Just("- "),
+            Just(": "),
+            Just("x"),
+            Just("#")
+        ],
+        1..8,
+    )
+    .prop_map(|parts| parts.concat());
+    (
+        "[A-Z][0-9]{1,4}",
+        0i64..2_000_000_000,
+        proptest::sample::select(EventKind::WORDS),
+        text,
+    )
+        .prop_map(|(debtor, seconds, kind, text)| Written {
+            debtor,
+            time: jiff::Timestamp::from_second(seconds).unwrap().to_string(),
+            kind,
+            text,
+        })
+}
+
+fn as_jsonl(records: &[Written]) -> String {
+    records
+        .iter()
+        .map(|r| {
+            let json = serde_json::json!({
+                "debtor": r.debtor, "time": r.time, "kind": r.kind, "text": r.text,
+            });
+            format!("{json}\n")
+        })
+        .collect()
+}
+
+fn as_csv(records: &[Written]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(["debtor", "time", "kind", "text"])
+        .unwrap();
+    for r in records {
+        writer
+            .write_record([&r.debtor, &r.time, r.kind, &r.text])
+            .unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+/// JSON strings are YAML double-quoted scalars.
+fn as_yaml(records: &[Written]) -> String {
+    let quote = |s: &str| serde_json::to_string(s).unwrap();
+    records
+        .iter()
+        .map(|r| {
+            format!(
+                "- debtor: {}\n  time: {}\n  kind: {}\n  text: {}\n",
+                quote(&r.debtor),
+                r.time,
+                r.kind,
+                quote(&r.text)
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Whatever the text holds (quotes, commas, newlines, YAML dashes), every record is read,
+    /// and its byte range alone reads back as the same event.
+    #[test]
+    fn every_written_record_reads_back_from_its_own_bytes(
+        records in proptest::collection::vec(written_record(), 1..6),
+    ) {
+        let mapping = LogMapping::default();
+        for (format, text) in [
+            (LogFormat::Jsonl, as_jsonl(&records)),
+            (LogFormat::Csv, as_csv(&records)),
+            (LogFormat::Yaml, as_yaml(&records)),
+        ] {
+            let read = read_log("p", text.as_bytes(), format, &mapping).unwrap();
+            prop_assert_eq!(read.rejected.len(), 0, "{:?}\n{}", read.rejected, text);
+            prop_assert_eq!(read.events.len(), records.len());
+            for (event, record) in read.events.iter().zip(&records) {
+                prop_assert_eq!(&event.debtor, &record.debtor);
+                // Blank text is no text, like any empty optional field.
+                let text_read = Some(record.text.as_str()).filter(|t| !t.trim().is_empty());
+                prop_assert_eq!(event.text.as_deref(), text_read);
+                let slice = &text[event.bytes.clone()];
+                let line_start = text[..event.bytes.start].matches('\n').count() + 1;
+                prop_assert_eq!(event.line, line_start);
+                let alone = match format {
+                    LogFormat::Csv => format!("debtor,time,kind,text\n{slice}\n"),
+                    _ => format!("{slice}\n"),
+                };
+                let again = read_log("p", alone.as_bytes(), format, &mapping).unwrap();
+                prop_assert_eq!(again.events.len(), 1, "{}", alone);
+                let mut same = again.events[0].clone();
+                same.line = event.line;
+                same.bytes = event.bytes.clone();
+                prop_assert_eq!(&same, event);
+            }
+        }
+    }
+}

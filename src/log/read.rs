@@ -5,7 +5,7 @@
 use super::schema::{self, Direction, EventKind, Outcome, Party};
 use super::time::{self, Written, ZoneSource, Zones};
 use super::{Event, FieldValue, LogMapping, LogRead, Rejected};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
 use std::str::FromStr;
@@ -177,10 +177,22 @@ struct Mapper<'m> {
     default_zone: Option<Result<time::Zone, String>>,
     /// `log.values` with the log's words trimmed and lower-cased, as they are matched.
     words: Words,
+    /// Columns two canonical fields are read from (`account` and `debtor` both `acct_no`).
+    shared: BTreeSet<String>,
 }
 
 /// canonical field -> the log's word (trimmed, lower case) -> the canonical word.
 type Words = BTreeMap<String, BTreeMap<String, String>>;
+
+fn shared_columns(mapping: &LogMapping) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    schema::FIELDS
+        .iter()
+        .map(|f| column_of(mapping, f))
+        .filter(|column| !seen.insert(*column))
+        .map(str::to_string)
+        .collect()
+}
 
 fn normalized_words(mapping: &LogMapping) -> Words {
     mapping
@@ -209,6 +221,7 @@ impl<'m> Mapper<'m> {
             zones,
             default_zone,
             words: normalized_words(mapping),
+            shared: shared_columns(mapping),
         }
     }
 
@@ -222,11 +235,17 @@ impl<'m> Mapper<'m> {
         let mut fields = Fields {
             mapping: self.mapping,
             words: &self.words,
+            shared: &self.shared,
             cells: record.cells,
         };
         let debtor = fields.required_text("debtor")?;
-        let kind = fields.word("kind", EventKind::from_word)?;
-        let time_cell = fields.take("time");
+        let time_column = column_of(self.mapping, "time");
+        let time_cell = fields
+            .take("time")
+            .ok_or_else(|| missing("time", time_column))?;
+        let kind = fields
+            .word("kind", EventKind::from_word)?
+            .ok_or_else(|| missing("kind", column_of(self.mapping, "kind")))?;
         let tz = fields.optional_text("tz")?;
         let id = fields.optional_text("id")?;
         let account = fields.optional_text("account")?;
@@ -237,40 +256,13 @@ impl<'m> Mapper<'m> {
         let agent = fields.optional_text("agent")?;
         let text = fields.body_text("text")?;
         let recorded = fields.flag("recorded")?;
-        let time_column = column_of(self.mapping, "time");
-        let Some(time_cell) = time_cell else {
-            return Err(missing("time", time_column));
-        };
-        let written =
-            written_time(&time_cell).map_err(|why| bad_time(&time_cell, time_column, &why))?;
-        let record_zone = match tz {
-            Some(name) => Some(record_zone(&mut self.zones, self.mapping, &name)?),
-            None => None,
-        };
-        let needs_default = record_zone.is_none()
-            && !matches!(
-                written,
-                Written::Civil {
-                    offset: Some(_),
-                    ..
-                }
-            );
-        let default = match &self.default_zone {
-            Some(Err(unknown)) if needs_default => return Err(unknown.clone()),
-            Some(Ok(zone)) => Some(zone.clone()),
-            _ => None,
-        };
-        let sources = ZoneSource {
-            record: record_zone,
-            default,
-        };
-        let instant = time::resolve(written, &sources).map_err(|why| {
-            if why == time::NO_ZONE {
-                why
-            } else {
-                bad_time(&time_cell, time_column, &why)
-            }
-        })?;
+        let extra = fields.extra();
+        let instant = self
+            .instant(&time_cell, tz.as_deref())
+            .map_err(|why| match why {
+                TimeFailure::Plain(message) => message,
+                TimeFailure::OfValue(why) => bad_time(&time_cell, time_column, &why),
+            })?;
         Ok(Event {
             line: record.line,
             bytes: record.bytes,
@@ -280,7 +272,7 @@ impl<'m> Mapper<'m> {
             time: instant.time,
             local: instant.local,
             zone: instant.zone,
-            kind: kind.ok_or_else(|| missing("kind", column_of(self.mapping, "kind")))?,
+            kind,
             party: party.unwrap_or(Party::Debtor),
             to,
             direction: direction.unwrap_or(Direction::Outbound),
@@ -288,7 +280,51 @@ impl<'m> Mapper<'m> {
             agent,
             text,
             recorded,
-            extra: fields.extra(),
+            extra,
+        })
+    }
+}
+
+/// Why a record's time could not be placed.
+enum TimeFailure {
+    /// A message that stands alone (unknown zone, no zone at all).
+    Plain(String),
+    /// What is wrong with the written value; shown after the value and its column.
+    OfValue(String),
+}
+
+impl Mapper<'_> {
+    /// The instant and local time of a record's time cell, read in its `tz` (if any) or the
+    /// default zone.
+    fn instant(&mut self, cell: &Cell, tz: Option<&str>) -> Result<time::Instant, TimeFailure> {
+        let written = written_time(cell).map_err(TimeFailure::OfValue)?;
+        let record = match tz {
+            Some(name) => {
+                Some(record_zone(&mut self.zones, self.mapping, name).map_err(TimeFailure::Plain)?)
+            }
+            None => None,
+        };
+        let has_offset = matches!(
+            written,
+            Written::Civil {
+                offset: Some(_),
+                ..
+            }
+        );
+        let default = match &self.default_zone {
+            Some(Err(unknown)) if record.is_none() && !has_offset => {
+                return Err(TimeFailure::Plain(unknown.clone()))
+            }
+            Some(Ok(zone)) => Some(zone.clone()),
+            _ => None,
+        };
+        let sources = ZoneSource { record, default };
+        time::resolve(written, &sources).map_err(|why| {
+            if why == time::NO_ZONE {
+                TimeFailure::Plain(why)
+            } else {
+                TimeFailure::OfValue(why)
+            }
         })
     }
 }
@@ -338,6 +374,7 @@ fn written_time(cell: &Cell) -> Result<Written, String> {
 struct Fields<'m> {
     mapping: &'m LogMapping,
     words: &'m Words,
+    shared: &'m BTreeSet<String>,
     cells: Vec<(String, Cell)>,
 }
 
@@ -346,6 +383,12 @@ impl Fields<'_> {
     fn take(&mut self, field: &str) -> Option<Cell> {
         let column = column_of(self.mapping, field);
         let at = self.cells.iter().position(|(name, _)| name == column)?;
+        if self.shared.contains(column) {
+            return self
+                .cells
+                .get(at)
+                .and_then(|(_, cell)| cell.clone().present());
+        }
         let (_, cell) = self.cells.remove(at);
         cell.present()
     }
@@ -445,8 +488,10 @@ impl Fields<'_> {
 
     /// The cells no canonical field took, by column name.
     fn extra(self) -> BTreeMap<String, FieldValue> {
+        let shared = self.shared;
         self.cells
             .into_iter()
+            .filter(|(name, _)| !shared.contains(name))
             .filter_map(|(name, cell)| extra_value(cell).map(|v| (name, v)))
             .collect()
     }
@@ -606,6 +651,20 @@ mod tests {
                 ("vip", &FieldValue::Bool(true)),
             ]
         );
+    }
+
+    #[test]
+    fn two_fields_may_read_one_column() {
+        let mut m = mapping();
+        m.columns.insert("account".into(), "debtor_id".into());
+        let line = r#"{"debtor_id":"D7","ts":"2026-03-02 09:00","channel":"call"}"#;
+        let read = read_log("t.jsonl", line.as_bytes(), LogFormat::Jsonl, &m).unwrap();
+        let e = &read.events[0];
+        assert_eq!(
+            (e.debtor.as_str(), e.account.as_deref()),
+            ("D7", Some("D7"))
+        );
+        assert!(e.extra.is_empty());
     }
 
     #[test]

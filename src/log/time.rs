@@ -103,11 +103,16 @@ fn offset_name(offset: Offset) -> String {
 pub(crate) fn parse_time(text: &str) -> Result<Written, String> {
     let text = text.trim();
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text
-            .parse::<i64>()
-            .ok()
-            .and_then(epoch)
-            .ok_or_else(|| "the number is too large for a time".to_string());
+        // Only the lengths of present-day epoch values: `20260302` is a compact date, not
+        // 1970-08-23, and is refused rather than misread.
+        return match text.len() {
+            10 | 13 => text.parse::<i64>().ok().and_then(epoch),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            "digits alone are read as epoch seconds (10 digits) or milliseconds (13 digits)"
+                .to_string()
+        });
     }
     let (fields, rest) = civil_fields(text.as_bytes()).ok_or_else(|| {
         "expected RFC 3339 such as 2026-03-02T21:15:00+08:00, or 2026-03-02 21:15[:00] read in \
@@ -448,6 +453,10 @@ mod tests {
         let ms = read("1772457300000", None, Some("Asia/Shanghai")).unwrap();
         assert_eq!((s.time, ms.time), (1_772_457_300, 1_772_457_300));
         assert_eq!(s.local.seconds, 21 * 3600 + 15 * 60);
+        assert_eq!(
+            read("20260302", None, Some("UTC")).unwrap_err(),
+            "digits alone are read as epoch seconds (10 digits) or milliseconds (13 digits)"
+        );
     }
 
     #[test]
