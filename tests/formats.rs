@@ -87,6 +87,7 @@ fn forced_encoding_reads_a_file_detection_would_get_wrong() {
         "short.txt",
         &loanlint::document::LoadOptions {
             encoding: Some("gbk".into()),
+            ..Default::default()
         },
     )
     .unwrap();

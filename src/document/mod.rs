@@ -13,7 +13,7 @@ mod offsets;
 mod pdf;
 mod segment;
 
-pub use docx::DocxError;
+pub use docx::{DocxError, TrackedChanges};
 pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
 pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub use offsets::OffsetMap;
