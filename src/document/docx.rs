@@ -26,6 +26,8 @@
 //!   and odd-page headers often say the same). The body's clauses are segmented on the body
 //!   alone; each scope is one clause numbered with its label ("页眉"), so a finding in it
 //!   names it, with its line in the extracted text;
+//! - hidden text (`w:vanish`, direct or from a style) is not read: Word neither shows nor
+//!   prints it (as hidden HTML is not read);
 //! - comments (`word/comments.xml`) are not read: reviewers' notes are not contract text;
 //!   `mc:Fallback` (the VML copy of a text box) is skipped so a text box is read once.
 
@@ -349,6 +351,8 @@ struct Run {
     style: Option<String>,
     direct: RunProps,
     emphatic: bool,
+    /// Hidden text (`w:vanish`): Word neither shows nor prints it, so it is not read.
+    hidden: bool,
 }
 
 /// The reading position in one flow of paragraphs: the body, or a text box inside it.
@@ -411,7 +415,7 @@ impl Body<'_> {
                 self.depth = self.depth.saturating_sub(1);
             }
             Ev::Text(t) => {
-                if self.flow.in_text && self.skip_from.is_none() {
+                if self.flow.in_text && self.skip_from.is_none() && !self.flow.run.hidden {
                     self.push(t, self.flow.run.emphatic);
                 }
             }
@@ -463,10 +467,12 @@ impl Body<'_> {
             }
             b"r" => {
                 flow.run = Run::default();
-                self.update_run_emphasis();
+                self.update_run_look();
             }
             b"rStyle" if flow.in_rpr && !flow.in_ppr => flow.run.style = val(e),
-            b"b" | b"u" | b"color" | b"highlight" | b"shd" if flow.in_rpr && !flow.in_ppr => {
+            b"b" | b"u" | b"color" | b"highlight" | b"shd" | b"vanish"
+                if flow.in_rpr && !flow.in_ppr =>
+            {
                 flow.run.direct.set(e);
             }
             b"t" if !empty => flow.in_text = true,
@@ -489,7 +495,7 @@ impl Body<'_> {
             b"rPr" => {
                 flow.in_rpr = false;
                 if !flow.in_ppr {
-                    self.update_run_emphasis();
+                    self.update_run_look();
                 }
             }
             b"r" => flow.run = Run::default(),
@@ -519,12 +525,16 @@ impl Body<'_> {
         }
     }
 
-    fn update_run_emphasis(&mut self) {
+    fn update_run_look(&mut self) {
         let flow = &mut self.flow;
         let paragraph_style = flow.paragraph.as_ref().and_then(|p| p.style.as_deref());
-        flow.run.emphatic =
-            self.styles
-                .is_emphatic(paragraph_style, flow.run.style.as_deref(), flow.run.direct);
+        let run_style = flow.run.style.as_deref();
+        flow.run.emphatic = self
+            .styles
+            .is_emphatic(paragraph_style, run_style, flow.run.direct);
+        flow.run.hidden = self
+            .styles
+            .is_hidden(paragraph_style, run_style, flow.run.direct);
     }
 
     fn push(&mut self, text: String, emphatic: bool) {
@@ -725,7 +735,8 @@ mod tests {
                <w:r><w:rPr><w:color w:val="000000"/></w:rPr><w:t>丙</w:t></w:r>
                <w:r><w:rPr><w:color w:val="FF0000"/></w:rPr><w:t>丁</w:t></w:r>
                <w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr><w:t>戊</w:t></w:r>
-               <w:r><w:rPr><w:u w:val="none"/></w:rPr><w:t>己</w:t></w:r></w:p>
+               <w:r><w:rPr><w:u w:val="none"/></w:rPr><w:t>己</w:t></w:r>
+               <w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t>隐</w:t></w:r></w:p>
         </w:body></w:document>"#;
         let x = read(doc);
         assert_eq!(x.source, "甲乙丙丁戊己");

@@ -16,6 +16,8 @@ pub(super) struct RunProps {
     colour: Option<bool>,
     highlight: Option<bool>,
     shading: Option<bool>,
+    /// `w:vanish`: hidden text, not shown or printed.
+    hidden: Option<bool>,
 }
 
 impl RunProps {
@@ -28,6 +30,11 @@ impl RunProps {
             b"color" => &mut self.colour,
             b"highlight" => &mut self.highlight,
             b"shd" => &mut self.shading,
+            b"vanish" => {
+                let off = matches!(val(e).as_deref(), Some("0" | "false" | "off"));
+                self.hidden = Some(!off);
+                return;
+            }
             _ => return,
         };
         *slot = Some(is_emphatic_property(name.as_ref(), e));
@@ -41,6 +48,7 @@ impl RunProps {
             colour: self.colour.or(base.colour),
             highlight: self.highlight.or(base.highlight),
             shading: self.shading.or(base.shading),
+            hidden: self.hidden.or(base.hidden),
         }
     }
 
@@ -166,20 +174,40 @@ impl Styles {
         named.or(self.default_paragraph.as_deref())
     }
 
-    /// Whether a run shows emphasised: its direct properties over its character style over
-    /// its paragraph's style over the document defaults.
+    /// A run's effective properties: its direct ones over its character style over its
+    /// paragraph's style over the document defaults.
+    fn effective(
+        &self,
+        paragraph_style: Option<&str>,
+        run_style: Option<&str>,
+        direct: RunProps,
+    ) -> RunProps {
+        let paragraph = self.run_of(self.paragraph_style(paragraph_style));
+        direct
+            .over(self.run_of(run_style))
+            .over(paragraph)
+            .over(self.defaults)
+    }
+
+    /// Whether a run shows emphasised.
     pub(super) fn is_emphatic(
         &self,
         paragraph_style: Option<&str>,
         run_style: Option<&str>,
         direct: RunProps,
     ) -> bool {
-        let paragraph = self.run_of(self.paragraph_style(paragraph_style));
-        direct
-            .over(self.run_of(run_style))
-            .over(paragraph)
-            .over(self.defaults)
+        self.effective(paragraph_style, run_style, direct)
             .is_emphatic()
+    }
+
+    /// Whether a run is hidden text (`w:vanish`).
+    pub(super) fn is_hidden(
+        &self,
+        paragraph_style: Option<&str>,
+        run_style: Option<&str>,
+        direct: RunProps,
+    ) -> bool {
+        self.effective(paragraph_style, run_style, direct).hidden == Some(true)
     }
 
     /// The `(numId, ilvl)` a paragraph style (or its ancestors) numbers its paragraphs with.
@@ -231,6 +259,21 @@ mod tests {
         // The paragraph mark's bold (pPr/rPr) is not the text's.
         assert!(!s.is_emphatic(Some("Article"), None, none));
         assert!(!s.is_emphatic(Some("LoopA"), None, none));
+    }
+
+    #[test]
+    fn hidden_text_from_vanish_in_styles_or_runs() {
+        let s = Styles::parse(
+            r#"<w:styles xmlns:w="w"><w:style w:type="character" w:styleId="Secret">
+               <w:rPr><w:vanish/></w:rPr></w:style></w:styles>"#
+                .as_bytes(),
+        )
+        .unwrap();
+        let none = RunProps::default();
+        assert!(!s.is_hidden(None, None, none));
+        assert!(s.is_hidden(None, Some("Secret"), none));
+        assert!(s.is_hidden(None, None, direct("<w:vanish/>")));
+        assert!(!s.is_hidden(None, Some("Secret"), direct(r#"<w:vanish w:val="0"/>"#)));
     }
 
     #[test]
