@@ -29,7 +29,9 @@ pub enum Format {
     Text,
     Markdown,
     Html,
-    /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line.
+    /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line; headers,
+    /// footers, footnotes, endnotes and text boxes follow the body under `〔页眉〕`-style
+    /// separator lines, each scope a clause numbered with its label.
     Docx,
     /// PDF text layer (`.pdf`): `source` is the extracted text, one text line per line, a
     /// blank line between pages; no emphasis.
