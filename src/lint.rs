@@ -154,6 +154,7 @@ impl Linter {
     fn check_file(&self, path: &Path, shown: &str, options: &CheckOptions) -> FileResult {
         let load = document::LoadOptions {
             encoding: options.encoding.clone(),
+            ..Default::default()
         };
         match document::load_file_with(path, shown, &load) {
             Ok(doc) => {

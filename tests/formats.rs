@@ -87,6 +87,7 @@ fn forced_encoding_reads_a_file_detection_would_get_wrong() {
         "short.txt",
         &loanlint::document::LoadOptions {
             encoding: Some("gbk".into()),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -156,6 +157,39 @@ fn html_emphasis_decides_the_highlighting_rule() {
         assert!(
             !fired.iter().any(|r| r == "CN-FMT-003"),
             "{emphasised}: {fired:?}"
+        );
+    }
+}
+
+#[test]
+fn html_stylesheet_classes_emphasise_and_hide() {
+    let linter = linter();
+    let dir = tempfile::tempdir().unwrap();
+    let page = |css: &str, class: &str| {
+        format!(
+            "<html><head><style>{css}</style></head><body>\
+             <h2>第一条 借款</h2><p>借款人向贷款人借款。</p>\
+             <h2>第二条 责任</h2><p class=\"{class}\">{EXEMPTION}</p>\
+             <div class=\"note\">本协议的最终解释权归本平台所有。</div></body></html>"
+        )
+    };
+    let fired = |name: &str, html: String| rules_fired(&linter, dir.path(), name, html.as_bytes());
+    let plain = fired("plain.html", page(".note { color: #333 }", "clause"));
+    assert!(plain.iter().any(|r| r == "CN-FMT-003"), "{plain:?}");
+    assert!(plain.iter().any(|r| r == "CN-FMT-001"), "{plain:?}");
+    for css in [
+        ".clause { font-weight: bold } .note { display: none }",
+        "p.clause{font-weight:800} .note{visibility:hidden}",
+        "/* key */ .clause, .other { text-decoration: underline } div.note { display:none }",
+    ] {
+        let styled = fired("styled.html", page(css, "x clause"));
+        assert!(
+            !styled.iter().any(|r| r == "CN-FMT-003"),
+            "{css}: {styled:?}"
+        );
+        assert!(
+            !styled.iter().any(|r| r == "CN-FMT-001"),
+            "{css}: {styled:?}"
         );
     }
 }
@@ -560,4 +594,191 @@ fn scanned_truncated_and_garbage_pdfs_are_per_file_errors() {
         messages[2]
     );
     assert!(report.findings.iter().any(|f| f.rule == "CN-FMT-001"));
+}
+
+// ----- DOCX styles, scopes, comments and tracked changes -----
+
+const STYLES: &str = "<?xml version=\"1.0\"?><w:styles xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">\
+  <w:docDefaults><w:rPrDefault><w:rPr><w:sz w:val=\"21\"/></w:rPr></w:rPrDefault></w:docDefaults>\
+  <w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"a\"><w:name w:val=\"Normal\"/></w:style>\
+  <w:style w:type=\"paragraph\" w:styleId=\"Strong\"><w:basedOn w:val=\"a\"/><w:rPr><w:b/><w:u w:val=\"single\"/></w:rPr></w:style>\
+  <w:style w:type=\"paragraph\" w:styleId=\"StrongQuote\"><w:basedOn w:val=\"Strong\"/></w:style>\
+  <w:style w:type=\"paragraph\" w:styleId=\"Article\"><w:basedOn w:val=\"a\"/><w:pPr><w:numPr><w:numId w:val=\"1\"/></w:numPr></w:pPr></w:style>\
+  <w:style w:type=\"paragraph\" w:styleId=\"Point\"><w:basedOn w:val=\"Article\"/><w:pPr><w:numPr><w:ilvl w:val=\"1\"/></w:numPr></w:pPr></w:style>\
+</w:styles>";
+
+fn styled(style: &str, text: &str) -> String {
+    format!("<w:p><w:pPr><w:pStyle w:val=\"{style}\"/></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>")
+}
+
+/// A contract whose clauses are numbered by their paragraph style and whose exemption clause
+/// is set in `exemption_style`.
+fn styled_docx(exemption_style: &str) -> Vec<u8> {
+    let body = [
+        styled("Article", "借款"),
+        styled("Point", "借款人向贷款人借款人民币10,000元。"),
+        styled("Article", "责任"),
+        styled(exemption_style, EXEMPTION),
+    ]
+    .concat();
+    docx(&[
+        ("word/document.xml", &document_xml(&body)),
+        ("word/numbering.xml", NUMBERING),
+        ("word/styles.xml", STYLES),
+    ])
+}
+
+#[test]
+fn docx_paragraph_styles_number_and_emphasise() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "s.docx", &styled_docx("StrongQuote"));
+    let doc = loanlint::document::load_file(&path, "s.docx").unwrap();
+    assert_eq!(
+        doc.source,
+        format!("第一条 借款\n1.1 借款人向贷款人借款人民币10,000元。\n第二条 责任\n{EXEMPTION}")
+    );
+    let at = doc.text.find("因系统维护").unwrap();
+    assert!(doc.is_emphasised(&(at..at + 3)));
+    let linter = linter();
+    let bold = rules_fired(
+        &linter,
+        dir.path(),
+        "bold.docx",
+        &styled_docx("StrongQuote"),
+    );
+    assert!(!bold.iter().any(|r| r == "CN-FMT-003"), "{bold:?}");
+    let plain = rules_fired(&linter, dir.path(), "plain.docx", &styled_docx("a"));
+    assert!(plain.iter().any(|r| r == "CN-FMT-003"), "{plain:?}");
+}
+
+fn part_xml(root: &str, inner: &str) -> String {
+    format!("<?xml version=\"1.0\"?><w:{root} {W}>{inner}</w:{root}>")
+}
+
+/// A body with `一、` clauses, plus a header, a footer, footnotes and a comment.
+fn scoped_docx() -> Vec<u8> {
+    let body = [
+        plain("借款协议"),
+        plain("一、借款金额"),
+        plain("借款金额为人民币10,000元。"),
+        plain("二、其他"),
+        "<w:p><w:r><w:t>双方协商一致。</w:t></w:r><w:commentRangeStart w:id=\"0\"/>\
+         <w:r><w:footnoteReference w:id=\"1\"/></w:r><w:commentRangeEnd w:id=\"0\"/>\
+         <w:r><w:commentReference w:id=\"0\"/></w:r></w:p>"
+            .to_string(),
+    ]
+    .concat();
+    let footnotes = part_xml(
+        "footnotes",
+        "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>\
+         <w:footnote w:id=\"1\"><w:p><w:r><w:footnoteRef/></w:r>\
+         <w:r><w:t xml:space=\"preserve\"> 第五条 本协议的最终解释权归本平台所有。</w:t></w:r></w:p></w:footnote>",
+    );
+    let comments = part_xml(
+        "comments",
+        "<w:comment w:id=\"0\" w:author=\"审核\"><w:p><w:r><w:t>建议删去：借款人自愿放弃诉讼时效抗辩权。</w:t></w:r></w:p></w:comment>",
+    );
+    docx(&[
+        ("word/document.xml", &document_xml(&body)),
+        (
+            "word/header1.xml",
+            &part_xml("hdr", &plain("某某小额贷款有限公司")),
+        ),
+        (
+            "word/header2.xml",
+            &part_xml("hdr", &plain("某某小额贷款有限公司")),
+        ),
+        ("word/footer1.xml", &part_xml("ftr", &plain("第1页"))),
+        ("word/footnotes.xml", &footnotes),
+        ("word/comments.xml", &comments),
+    ])
+}
+
+#[test]
+fn docx_scopes_follow_the_body_without_changing_its_clauses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "scoped.docx", &scoped_docx());
+    let doc = loanlint::document::load_file(&path, "scoped.docx").unwrap();
+    assert_eq!(
+        doc.source,
+        "借款协议\n一、借款金额\n借款金额为人民币10,000元。\n二、其他\n双方协商一致。\n\
+         \n〔页眉〕\n某某小额贷款有限公司\n\n〔页脚〕\n第1页\n\
+         \n〔脚注〕\n1 第五条 本协议的最终解释权归本平台所有。"
+    );
+    // The footnote's "第五条" does not make the body's clauses 第X条 ones.
+    let numbers: Vec<&str> = doc.clauses.iter().map(|c| c.number.as_str()).collect();
+    assert_eq!(numbers, ["", "一、", "二、", "页眉", "页脚", "脚注"]);
+    let body_end = doc.text.find("\n\n〔页眉〕").unwrap();
+    assert_eq!(doc.clauses[2].range.end, body_end);
+    // A finding in a footnote names the scope as its clause, at its line of the extracted text.
+    let report = linter().check_paths(&[path], &CheckOptions::default());
+    assert!(report.input_errors.is_empty(), "{:?}", report.input_errors);
+    let f = report
+        .findings
+        .iter()
+        .find(|f| f.rule == "CN-FMT-001")
+        .expect("the footnote is checked");
+    assert_eq!(f.clause.as_deref(), Some("脚注"));
+    assert_eq!(f.line, 14);
+    assert_eq!(
+        doc.source.get(f.byte_start..f.byte_end),
+        Some(f.snippet.as_str())
+    );
+    // The reviewer's comment is not contract text: its waiver, a finding in the body, is
+    // not one there.
+    let waiver = "借款协议\n一、其他\n借款人自愿放弃诉讼时效抗辩权。\n";
+    let in_body = rules_fired(&linter(), dir.path(), "waiver.txt", waiver.as_bytes());
+    assert!(in_body.iter().any(|r| r == "CN-FMT-004"), "{in_body:?}");
+    assert!(
+        !report.findings.iter().any(|f| f.rule == "CN-FMT-004"),
+        "{:?}",
+        report.findings
+    );
+}
+
+#[test]
+fn docx_tracked_changes_can_be_read_on_the_original_side() {
+    use loanlint::document::{load_file_with, LoadOptions, TrackedChanges};
+    let body = "<w:p><w:r><w:t>借款年化利率为</w:t></w:r>\
+        <w:del w:id=\"1\" w:author=\"a\"><w:r><w:delText>36%</w:delText></w:r></w:del>\
+        <w:ins w:id=\"2\" w:author=\"a\"><w:r><w:t>18%</w:t></w:r></w:ins>\
+        <w:r><w:t>。</w:t></w:r></w:p>";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "t.docx",
+        &docx(&[("word/document.xml", &document_xml(body))]),
+    );
+    let side = |tracked_changes| {
+        let options = LoadOptions {
+            tracked_changes,
+            ..LoadOptions::default()
+        };
+        load_file_with(&path, "t.docx", &options).unwrap().source
+    };
+    assert_eq!(side(TrackedChanges::default()), "借款年化利率为18%。");
+    assert_eq!(side(TrackedChanges::Accepted), "借款年化利率为18%。");
+    assert_eq!(side(TrackedChanges::Original), "借款年化利率为36%。");
+}
+
+#[test]
+fn a_zip_bomb_in_a_header_is_refused_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let bomb = part_xml("hdr", &plain(&"页".repeat(2 * 1024 * 1024)));
+    write(
+        dir.path(),
+        "bomb.docx",
+        &docx(&[
+            ("word/document.xml", &document_xml(&plain("第一条 借款"))),
+            ("word/header1.xml", &bomb),
+        ]),
+    );
+    let report = linter().check_paths(&[dir.path().to_path_buf()], &CheckOptions::default());
+    assert_eq!(report.files, 0);
+    assert_eq!(report.input_errors.len(), 1);
+    let message = &report.input_errors[0].message;
+    assert!(
+        message.contains("bomb.docx: DOCX part word/header1.xml expands"),
+        "{message}"
+    );
 }

@@ -9,6 +9,7 @@ pub(super) fn run(args: &ExtractArgs) -> anyhow::Result<ExitCode> {
     let shown = args.file.to_string_lossy();
     let options = LoadOptions {
         encoding: args.encoding.clone(),
+        ..Default::default()
     };
     let doc = load_file_with(&args.file, &shown, &options)?;
     let facts = loanlint::extract::extract(&doc.text, &doc.blanks);

@@ -1,5 +1,6 @@
 //! DOCX: the text of `word/document.xml`, one line per paragraph, with run emphasis and
-//! automatic numbering rendered from `word/numbering.xml`.
+//! automatic numbering rendered from `word/numbering.xml`; then, as separate scopes, the
+//! headers, footers, footnotes, endnotes and text boxes.
 //!
 //! A DOCX has no meaningful byte offsets (its text is compressed XML), so the document's
 //! `source` is the extracted text and every location — JSON `byte_start`/`byte_end`, line,
@@ -9,19 +10,53 @@
 //! - paragraphs in body order, one per line, empty ones kept (so line = paragraph number);
 //! - a table row is one line: cells separated by a tab, paragraphs inside a cell by a space;
 //!   nested tables are flattened into their cell;
-//! - emphasis: runs with `w:b`, `w:u` (not `none`), a chromatic `w:color`, `w:highlight`
-//!   (not `none`) or a chromatic `w:shd` fill; paragraph and character styles are not read;
-//! - numbering: `w:numPr` (numId, ilvl) in the paragraph's own properties, rendered with the
-//!   level's `w:lvlText`/`w:numFmt`/`w:start`/`w:isLgl` and followed by a space, so the clause
-//!   segmenter sees "第五条 " or "1.1 "; bullets are dropped; numbering inherited from styles
-//!   and `w:lvlOverride` are not applied;
-//! - tracked changes: `w:ins` text is counted, `w:del` text is not;
-//! - headers, footers, footnotes, comments and text boxes are skipped for now.
+//! - emphasis: `w:b`, `w:u` (not `none`), a chromatic `w:color`, `w:highlight` (not `none`)
+//!   or a chromatic `w:shd` fill, from the run's own properties over its character style
+//!   over its paragraph style (each through its `basedOn` chain) over `w:docDefaults`;
+//! - numbering: `w:numPr` (numId, ilvl) in the paragraph's properties or its style chain,
+//!   rendered with the level's `w:lvlText`/`w:numFmt`/`w:start`/`w:isLgl` (and the list's
+//!   `w:lvlOverride`: `w:startOverride` or a replacement `w:lvl`), followed by a space, so
+//!   the clause segmenter sees "第五条 " or "1.1 "; bullets are dropped;
+//! - tracked changes: by default as accepted (`w:ins` counted, `w:del` not); with
+//!   [`TrackedChanges::Original`] as before them (`w:del` counted, `w:ins` not); old
+//!   formatting kept in `w:rPrChange` & co. is not read;
+//! - scopes: after the body come a blank line, then per scope a line `〔页眉〕` (headers),
+//!   `〔页脚〕` (footers), `〔脚注〕` (footnotes), `〔尾注〕` (endnotes) or `〔文本框〕` (text
+//!   boxes) and its paragraphs, one per line (empty ones and repeats dropped: the first-page
+//!   and odd-page headers often say the same). The body's clauses are segmented on the body
+//!   alone; each scope is one clause numbered with its label ("页眉"), so a finding in it
+//!   names it, with its line in the extracted text;
+//! - hidden text (`w:vanish`, direct or from a style) is not read: Word neither shows nor
+//!   prints it (as hidden HTML is not read);
+//! - comments (`word/comments.xml`) are not read: reviewers' notes are not contract text;
+//!   `mc:Fallback` (the VML copy of a text box) is skipped so a text box is read once.
 
 use super::normalize::{Normalised, TextBuilder};
-use std::collections::HashMap;
+use super::Clause;
 use std::io::Read;
+use std::ops::Range;
 
+mod numbering;
+mod styles;
+
+use numbering::Numbering;
+use styles::{RunProps, Styles};
+
+/// Which side of tracked changes (revision marks) is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TrackedChanges {
+    /// As if every change were accepted (Word's "No Markup"): insertions are text,
+    /// deletions are not.
+    #[default]
+    Accepted,
+    /// As before the changes (Word's "Original"): deletions are text, insertions are not.
+    Original,
+}
+
+/// All parts read from one DOCX together may not expand past this.
+pub const MAX_TOTAL_SIZE: u64 = 256 * 1024 * 1024;
+/// At most this many header (and this many footer) parts are read.
+const MAX_HEADER_PARTS: usize = 64;
 /// `word/document.xml` (or any part) larger than this once uncompressed is refused.
 pub const MAX_PART_SIZE: u64 = 64 * 1024 * 1024;
 /// Parts that expand more than this many times over (and past 1 MiB) are zip bombs.
@@ -37,6 +72,8 @@ pub enum DocxError {
     NoDocument,
     #[error("DOCX part {part} is {size} bytes uncompressed, over the {limit}-byte limit")]
     PartTooLarge { part: String, size: u64, limit: u64 },
+    #[error("DOCX parts expand to {size} bytes together, over the {limit}-byte limit")]
+    TotalTooLarge { size: u64, limit: u64 },
     #[error("DOCX part {part} expands {ratio} times over (a zip bomb?); refused")]
     CompressionRatio { part: String, ratio: u64 },
     #[error("DOCX part {part} nests XML deeper than {limit} levels; refused")]
@@ -45,18 +82,125 @@ pub enum DocxError {
     Damaged { part: String, message: String },
 }
 
-/// The extracted text (the document's `source`) and its normalisation with emphasis.
-pub(crate) fn extract(bytes: &[u8]) -> Result<(String, Normalised), DocxError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+/// A scope after the body: its label and its range of the normalised text (separator
+/// included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Scope {
+    pub label: &'static str,
+    pub range: Range<usize>,
+}
+
+/// What a DOCX yields: its extracted text (the document's `source`), the normalised text
+/// with emphasis, where the body ends in it and the scopes after it.
+pub(crate) struct Extracted {
+    pub source: String,
+    pub normalised: Normalised,
+    pub body_end: usize,
+    pub scopes: Vec<Scope>,
+}
+
+/// The scope parts, in the order they follow the body.
+const SCOPES: [(&str, &str); 4] = [
+    ("页眉", "word/header"),
+    ("页脚", "word/footer"),
+    ("脚注", "word/footnotes.xml"),
+    ("尾注", "word/endnotes.xml"),
+];
+const TEXT_BOX_LABEL: &str = "文本框";
+
+pub(crate) fn extract(bytes: &[u8], changes: TrackedChanges) -> Result<Extracted, DocxError> {
+    let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
         .map_err(|e| DocxError::NotZip(e.to_string()))?;
-    let document = read_part(&mut archive, "word/document.xml")?.ok_or(DocxError::NoDocument)?;
-    let numbering = match read_part(&mut archive, "word/numbering.xml")? {
+    let mut parts = Parts { archive, total: 0 };
+    let document = parts
+        .read("word/document.xml")?
+        .ok_or(DocxError::NoDocument)?;
+    let mut numbering = match parts.read("word/numbering.xml")? {
         Some(xml) => Numbering::parse(&xml)?,
         None => Numbering::default(),
     };
-    Body::read(&document, numbering)
+    let styles = match parts.read("word/styles.xml")? {
+        Some(xml) => Styles::parse(&xml)?,
+        None => Styles::default(),
+    };
+    let mut reader = PartReader {
+        styles: &styles,
+        numbering: &mut numbering,
+        changes,
+    };
+    let (body, text_boxes) = reader.read("word/document.xml", &document)?;
+    let mut scopes = Vec::new();
+    for (label, prefix) in SCOPES {
+        let mut lines = Vec::new();
+        for name in parts.names_like(prefix) {
+            if let Some(xml) = parts.read(&name)? {
+                let (part_lines, boxes) = reader.read(&name, &xml)?;
+                lines.extend(part_lines);
+                lines.extend(boxes);
+            }
+        }
+        scopes.push((label, lines));
+    }
+    scopes.push((TEXT_BOX_LABEL, text_boxes));
+    Ok(render(body, scopes))
 }
 
+/// The clauses of a DOCX: the body's, segmented on the body alone (so scope text cannot
+/// change how the body is cut), then one clause per scope numbered with its label.
+pub(crate) fn scoped_clauses(text: &str, body_end: usize, scopes: &[Scope]) -> Vec<Clause> {
+    let body = text.get(..body_end).unwrap_or(text);
+    let mut clauses = super::segment::segment(body, &[]).clauses;
+    clauses.extend(scopes.iter().map(|s| Clause {
+        range: s.range.clone(),
+        number: s.label.to_string(),
+        title: String::new(),
+    }));
+    clauses
+}
+
+/// The zip archive, read part by part within the size limits.
+struct Parts<'a> {
+    archive: zip::ZipArchive<std::io::Cursor<&'a [u8]>>,
+    /// Uncompressed bytes read so far.
+    total: u64,
+}
+
+impl Parts<'_> {
+    /// Part names starting with `prefix` (exact for a full name), `header2.xml` before
+    /// `header10.xml`, at most [`MAX_HEADER_PARTS`].
+    fn names_like(&self, prefix: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .archive
+            .file_names()
+            .filter(|n| {
+                *n == prefix
+                    || n.strip_prefix(prefix)
+                        .and_then(|rest| rest.strip_suffix(".xml"))
+                        .is_some_and(|k| k.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .map(str::to_string)
+            .collect();
+        names.sort_by_key(|n| (n.len(), n.clone()));
+        names.truncate(MAX_HEADER_PARTS);
+        names
+    }
+
+    fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, DocxError> {
+        let part = read_part(&mut self.archive, name)?;
+        if let Some(bytes) = &part {
+            self.total = self
+                .total
+                .saturating_add(u64::try_from(bytes.len()).unwrap_or(u64::MAX));
+            if self.total > MAX_TOTAL_SIZE {
+                return Err(DocxError::TotalTooLarge {
+                    size: self.total,
+                    limit: MAX_TOTAL_SIZE,
+                });
+            }
+        }
+        Ok(part)
+    }
+}
 fn read_part(
     archive: &mut zip::ZipArchive<std::io::Cursor<&[u8]>>,
     name: &str,
@@ -161,373 +305,368 @@ fn walk(xml: &[u8], part: &str, mut f: impl FnMut(Ev)) -> Result<(), DocxError> 
     }
 }
 
-#[derive(Debug, Clone, Default)]
-struct Level {
-    start: u32,
-    format: String,
-    text: String,
-    /// `w:isLgl`: every number in this level's text is shown in decimal ("1.1", not "一.1").
-    legal: bool,
-}
-
-/// `numbering.xml`: which abstract numbering each `numId` uses, and its levels.
-#[derive(Debug, Default)]
-struct Numbering {
-    levels: HashMap<String, HashMap<u8, Level>>,
-    num_to_abstract: HashMap<String, String>,
-    /// Current counter per abstract numbering and level.
-    counters: HashMap<String, [u32; 9]>,
-}
-
-impl Numbering {
-    fn parse(xml: &[u8]) -> Result<Numbering, DocxError> {
-        let mut n = Numbering::default();
-        let mut abstract_id: Option<String> = None;
-        let mut level: Option<(u8, Level)> = None;
-        let mut num_id: Option<String> = None;
-        walk(xml, "word/numbering.xml", |ev| match ev {
-            Ev::Open(e) | Ev::Empty(e) => match e.local_name().as_ref() {
-                b"abstractNum" => abstract_id = attr(&e, b"abstractNumId"),
-                b"lvl" => {
-                    let ilvl = attr(&e, b"ilvl").and_then(|v| v.parse().ok()).unwrap_or(0);
-                    level = Some((ilvl, Level::default()));
-                }
-                b"start" => {
-                    if let Some((_, l)) = &mut level {
-                        l.start = val(&e).and_then(|v| v.parse().ok()).unwrap_or(0);
-                    }
-                }
-                b"numFmt" => {
-                    if let Some((_, l)) = &mut level {
-                        l.format = val(&e).unwrap_or_default();
-                    }
-                }
-                b"isLgl" => {
-                    if let Some((_, l)) = &mut level {
-                        l.legal = !matches!(val(&e).as_deref(), Some("0" | "false" | "off"));
-                    }
-                }
-                b"lvlText" => {
-                    if let Some((_, l)) = &mut level {
-                        l.text = val(&e).unwrap_or_default();
-                    }
-                }
-                b"num" => num_id = attr(&e, b"numId"),
-                b"abstractNumId" => {
-                    if let (Some(num), Some(v)) = (&num_id, val(&e)) {
-                        n.num_to_abstract.insert(num.clone(), v);
-                    }
-                }
-                _ => {}
-            },
-            Ev::Close(name) => match name.as_slice() {
-                b"lvl" => {
-                    if let (Some(a), Some((ilvl, l))) = (&abstract_id, level.take()) {
-                        n.levels.entry(a.clone()).or_default().insert(ilvl, l);
-                    }
-                }
-                b"abstractNum" => abstract_id = None,
-                b"num" => num_id = None,
-                _ => {}
-            },
-            Ev::Text(_) => {}
-        })?;
-        Ok(n)
-    }
-
-    /// The label of the next paragraph numbered `(num_id, ilvl)`: "第五条", "1.1"; `None`
-    /// for bullets, unknown numberings and `numId` 0 (numbering switched off).
-    fn next_label(&mut self, num_id: &str, ilvl: u8) -> Option<String> {
-        let abstract_id = self.num_to_abstract.get(num_id)?.clone();
-        let levels = self.levels.get(&abstract_id)?;
-        let level = levels.get(&ilvl)?;
-        if matches!(level.format.as_str(), "bullet" | "none") {
-            return None;
-        }
-        let counters = self.counters.entry(abstract_id).or_insert_with(|| {
-            let mut c = [0u32; 9];
-            for (i, slot) in c.iter_mut().enumerate() {
-                let start = u8::try_from(i)
-                    .ok()
-                    .and_then(|i| levels.get(&i))
-                    .map_or(1, |l| l.start);
-                *slot = start.saturating_sub(1);
-            }
-            c
-        });
-        let i = usize::from(ilvl).min(8);
-        if let Some(c) = counters.get_mut(i) {
-            *c += 1;
-        }
-        for (deeper, slot) in counters.iter_mut().enumerate().skip(i + 1) {
-            let start = u8::try_from(deeper)
-                .ok()
-                .and_then(|d| levels.get(&d))
-                .map_or(1, |l| l.start);
-            *slot = start.saturating_sub(1);
-        }
-        let mut label = String::new();
-        let mut chars = level.text.chars().peekable();
-        while let Some(c) = chars.next() {
-            let digit = chars.peek().and_then(|d| d.to_digit(10));
-            match digit {
-                Some(d @ 1..=9) if c == '%' => {
-                    chars.next();
-                    let k = usize::try_from(d - 1).unwrap_or(0);
-                    let value = counters.get(k).copied().unwrap_or(1);
-                    let format = u8::try_from(k)
-                        .ok()
-                        .and_then(|k| levels.get(&k))
-                        .filter(|_| !level.legal)
-                        .map_or("decimal", |l| l.format.as_str());
-                    label.push_str(&format_number(value, format));
-                }
-                _ => label.push(c),
-            }
-        }
-        Some(label)
-    }
-}
-
-fn format_number(n: u32, format: &str) -> String {
-    match format {
-        "chineseCounting"
-        | "chineseCountingThousand"
-        | "chineseLegalSimplified"
-        | "taiwaneseCounting"
-        | "taiwaneseCountingThousand"
-        | "ideographDigital" => chinese_number(n, format == "chineseLegalSimplified"),
-        "ideographTraditional" => ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"]
-            .get(usize::try_from(n).unwrap_or(0).wrapping_sub(1))
-            .map_or_else(|| n.to_string(), |s| s.to_string()),
-        "lowerLetter" => letter(n).to_ascii_lowercase(),
-        "upperLetter" => letter(n),
-        "lowerRoman" => roman(n).to_ascii_lowercase(),
-        "upperRoman" => roman(n),
-        "decimalZero" if n < 10 => format!("0{n}"),
-        _ => n.to_string(),
-    }
-}
-
-/// 一 … 九十九 (壹 … 玖拾玖 in legal style); larger numbers in digits.
-fn chinese_number(n: u32, legal: bool) -> String {
-    let digits: [&str; 10] = if legal {
-        ["零", "壹", "贰", "叁", "肆", "伍", "陆", "柒", "捌", "玖"]
-    } else {
-        ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"]
-    };
-    let ten = if legal { "拾" } else { "十" };
-    let digit = |d: u32| digits.get(d as usize).copied().unwrap_or("");
-    match n {
-        0..=9 => digit(n).to_string(),
-        10..=19 => format!("{ten}{}", if n == 10 { "" } else { digit(n % 10) }),
-        20..=99 => format!(
-            "{}{ten}{}",
-            digit(n / 10),
-            if n % 10 == 0 { "" } else { digit(n % 10) }
-        ),
-        _ => n.to_string(),
-    }
-}
-
-fn letter(n: u32) -> String {
-    if n == 0 {
-        return String::new();
-    }
-    // Word repeats the letter: 27 is AA, 28 BB.
-    let c = char::from(b'A' + u8::try_from((n - 1) % 26).unwrap_or(0));
-    std::iter::repeat_n(c, usize::try_from((n - 1) / 26 + 1).unwrap_or(1)).collect()
-}
-
-fn roman(mut n: u32) -> String {
-    const TABLE: [(u32, &str); 13] = [
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ];
-    let mut out = String::new();
-    for (value, numeral) in TABLE {
-        while n >= value {
-            out.push_str(numeral);
-            n -= value;
-        }
-    }
-    out
-}
-
 /// A piece of a line: text and whether it is shown emphasised.
 type Piece = (String, bool);
+type Line = Vec<Piece>;
 
-/// Reads `document.xml` into lines of pieces.
-#[derive(Default)]
-struct Body {
-    numbering: Numbering,
-    /// Finished lines.
-    lines: Vec<Vec<Piece>>,
-    paragraph: Option<Vec<Piece>>,
-    num_id: Option<String>,
-    ilvl: u8,
-    in_ppr: bool,
-    in_rpr: bool,
-    run_emphatic: bool,
-    in_text: bool,
-    deleted: usize,
-    /// Per open table: the row's finished cells, and the cell being filled.
-    tables: Vec<(Vec<Vec<Piece>>, Vec<Piece>)>,
+/// Reads the paragraphs of one part after another with shared styles and list counters.
+struct PartReader<'a> {
+    styles: &'a Styles,
+    numbering: &'a mut Numbering,
+    changes: TrackedChanges,
 }
 
-impl Body {
-    fn read(xml: &[u8], numbering: Numbering) -> Result<(String, Normalised), DocxError> {
+impl PartReader<'_> {
+    /// A part's lines, and the lines of its text boxes.
+    fn read(&mut self, name: &str, xml: &[u8]) -> Result<(Vec<Line>, Vec<Line>), DocxError> {
         let mut body = Body {
-            numbering,
-            ..Body::default()
+            styles: self.styles,
+            numbering: &mut *self.numbering,
+            changes: self.changes,
+            lines: Vec::new(),
+            boxes: Vec::new(),
+            flow: Flow::default(),
+            frames: Vec::new(),
+            depth: 0,
+            skip_from: None,
+            note: 0,
         };
-        walk(xml, "word/document.xml", |ev| body.event(ev))?;
-        Ok(body.render())
+        walk(xml, name, |ev| body.event(ev))?;
+        Ok((body.lines, body.boxes))
     }
+}
 
+/// The paragraph being read.
+#[derive(Default)]
+struct Paragraph {
+    pieces: Line,
+    style: Option<String>,
+    num_id: Option<String>,
+    ilvl: Option<u8>,
+}
+
+/// The run being read.
+#[derive(Default)]
+struct Run {
+    style: Option<String>,
+    direct: RunProps,
+    emphatic: bool,
+    /// Hidden text (`w:vanish`): Word neither shows nor prints it, so it is not read.
+    hidden: bool,
+}
+
+/// The reading position in one flow of paragraphs: the body, or a text box inside it.
+#[derive(Default)]
+struct Flow {
+    paragraph: Option<Paragraph>,
+    run: Run,
+    in_ppr: bool,
+    in_rpr: bool,
+    in_text: bool,
+    /// Per open table: the row's finished cells, and the cell being filled.
+    tables: Vec<(Vec<Line>, Line)>,
+}
+
+/// Reads one part's XML into lines of pieces.
+struct Body<'a> {
+    styles: &'a Styles,
+    numbering: &'a mut Numbering,
+    changes: TrackedChanges,
+    /// Finished lines.
+    lines: Vec<Line>,
+    /// Finished lines of text boxes.
+    boxes: Vec<Line>,
+    flow: Flow,
+    /// The flows a text box interrupted, innermost last.
+    frames: Vec<Flow>,
+    /// Open elements.
+    depth: usize,
+    /// The depth of the element whose content is not read (the other side of a tracked
+    /// change, `mc:Fallback`, a footnote separator), while inside it.
+    skip_from: Option<usize>,
+    /// Footnotes (or endnotes) read so far: the number Word shows for the current one.
+    note: u32,
+}
+
+impl Body<'_> {
     fn event(&mut self, ev: Ev) {
         match ev {
-            Ev::Open(e) => self.open(&e, false),
-            Ev::Empty(e) => self.open(&e, true),
-            Ev::Close(name) => self.close(&name),
+            Ev::Open(e) => {
+                self.depth += 1;
+                if self.skip_from.is_none() {
+                    if self.is_skipped(&e) {
+                        self.skip_from = Some(self.depth);
+                    } else {
+                        self.open(&e, false);
+                    }
+                }
+            }
+            Ev::Empty(e) => {
+                if self.skip_from.is_none() {
+                    self.open(&e, true);
+                }
+            }
+            Ev::Close(name) => {
+                match self.skip_from {
+                    Some(from) if from == self.depth => self.skip_from = None,
+                    Some(_) => {}
+                    None => self.close(&name),
+                }
+                self.depth = self.depth.saturating_sub(1);
+            }
             Ev::Text(t) => {
-                if self.in_text && self.deleted == 0 {
-                    self.push(t, self.run_emphatic);
+                if self.flow.in_text && self.skip_from.is_none() && !self.flow.run.hidden {
+                    self.push(t, self.flow.run.emphatic);
                 }
             }
         }
+    }
+
+    /// Whether an element's content is not shown in the side being read.
+    fn is_skipped(&self, e: &quick_xml::events::BytesStart<'_>) -> bool {
+        let name = e.local_name();
+        let name = name.as_ref();
+        let removed: &[&[u8]] = match self.changes {
+            TrackedChanges::Accepted => &[b"del", b"moveFrom"],
+            TrackedChanges::Original => &[b"ins", b"moveTo"],
+        };
+        removed.contains(&name)
+            // Old formatting of a tracked formatting change (w:rPrChange, w:pPrChange…).
+            || name.ends_with(b"Change")
+            || name == b"Fallback"
+            || (matches!(name, b"footnote" | b"endnote")
+                && attr(e, b"type").is_some_and(|t| t != "normal"))
     }
 
     fn open(&mut self, e: &quick_xml::events::BytesStart<'_>, empty: bool) {
         let name = e.local_name();
+        let flow = &mut self.flow;
         match name.as_ref() {
             b"p" => {
-                self.paragraph = Some(Vec::new());
-                self.num_id = None;
-                self.ilvl = 0;
+                flow.paragraph = Some(Paragraph::default());
                 if empty {
                     self.end_paragraph();
                 }
             }
-            b"pPr" if !empty => self.in_ppr = true,
-            b"rPr" if !empty => self.in_rpr = true,
-            b"numId" if self.in_ppr && !self.in_rpr => self.num_id = val(e),
-            b"ilvl" if self.in_ppr && !self.in_rpr => {
-                self.ilvl = val(e).and_then(|v| v.parse().ok()).unwrap_or(0)
+            b"pPr" if !empty => flow.in_ppr = true,
+            b"rPr" if !empty => flow.in_rpr = true,
+            b"pStyle" if flow.in_ppr => {
+                if let Some(p) = &mut flow.paragraph {
+                    p.style = val(e);
+                }
             }
-            b"r" => self.run_emphatic = false,
-            b"b" | b"u" | b"color" | b"highlight" | b"shd" if self.in_rpr && !self.in_ppr => {
-                self.run_emphatic |= is_emphatic_property(name.as_ref(), e);
+            b"numId" if flow.in_ppr && !flow.in_rpr => {
+                if let Some(p) = &mut flow.paragraph {
+                    p.num_id = val(e);
+                }
             }
-            b"t" if !empty => self.in_text = true,
-            b"tab" if !self.in_ppr => self.push("\t".into(), false),
+            b"ilvl" if flow.in_ppr && !flow.in_rpr => {
+                if let Some(p) = &mut flow.paragraph {
+                    p.ilvl = val(e).and_then(|v| v.parse().ok());
+                }
+            }
+            b"r" => {
+                flow.run = Run::default();
+                self.update_run_look();
+            }
+            b"rStyle" if flow.in_rpr && !flow.in_ppr => flow.run.style = val(e),
+            b"b" | b"u" | b"color" | b"highlight" | b"shd" | b"vanish"
+                if flow.in_rpr && !flow.in_ppr =>
+            {
+                flow.run.direct.set(e);
+            }
+            b"t" if !empty => flow.in_text = true,
+            b"delText" if !empty && self.changes == TrackedChanges::Original => flow.in_text = true,
+            b"tab" if !flow.in_ppr => self.push("\t".into(), false),
             b"br" | b"cr" => self.push(" ".into(), false),
-            b"del" | b"moveFrom" if !empty => self.deleted += 1,
-            b"tbl" if !empty => self.tables.push((Vec::new(), Vec::new())),
+            b"footnote" | b"endnote" if !empty => self.note = self.note.saturating_add(1),
+            b"footnoteRef" | b"endnoteRef" => self.push(self.note.to_string(), false),
+            b"txbxContent" if !empty => self.frames.push(std::mem::take(&mut self.flow)),
+            b"tbl" if !empty => flow.tables.push((Vec::new(), Vec::new())),
             _ => {}
         }
     }
 
     fn close(&mut self, name: &[u8]) {
+        let flow = &mut self.flow;
         match name {
             b"p" => self.end_paragraph(),
-            b"pPr" => self.in_ppr = false,
-            b"rPr" => self.in_rpr = false,
-            b"r" => self.run_emphatic = false,
-            b"t" => self.in_text = false,
-            b"del" | b"moveFrom" => self.deleted = self.deleted.saturating_sub(1),
+            b"pPr" => flow.in_ppr = false,
+            b"rPr" => {
+                flow.in_rpr = false;
+                if !flow.in_ppr {
+                    self.update_run_look();
+                }
+            }
+            b"r" => flow.run = Run::default(),
+            b"t" | b"delText" => flow.in_text = false,
             b"tc" => {
-                if let Some((cells, cell)) = self.tables.last_mut() {
+                if let Some((cells, cell)) = flow.tables.last_mut() {
                     cells.push(std::mem::take(cell));
                 }
             }
             b"tr" => {
-                if let Some((cells, _)) = self.tables.last_mut() {
+                if let Some((cells, _)) = flow.tables.last_mut() {
                     let row = join(std::mem::take(cells), "\t");
-                    self.finish_line(row, self.tables.len() - 1);
+                    let depth = flow.tables.len() - 1;
+                    self.finish_line(row, depth);
                 }
             }
             b"tbl" => {
-                self.tables.pop();
+                flow.tables.pop();
+            }
+            b"txbxContent" => {
+                // Paragraphs left open by broken XML are dropped with the box.
+                if let Some(outer) = self.frames.pop() {
+                    self.flow = outer;
+                }
             }
             _ => {}
         }
     }
 
+    fn update_run_look(&mut self) {
+        let flow = &mut self.flow;
+        let paragraph_style = flow.paragraph.as_ref().and_then(|p| p.style.as_deref());
+        let run_style = flow.run.style.as_deref();
+        flow.run.emphatic = self
+            .styles
+            .is_emphatic(paragraph_style, run_style, flow.run.direct);
+        flow.run.hidden = self
+            .styles
+            .is_hidden(paragraph_style, run_style, flow.run.direct);
+    }
+
     fn push(&mut self, text: String, emphatic: bool) {
-        if let Some(p) = &mut self.paragraph {
-            p.push((text, emphatic));
+        if let Some(p) = &mut self.flow.paragraph {
+            p.pieces.push((text, emphatic));
         }
     }
 
     fn end_paragraph(&mut self) {
-        let Some(mut pieces) = self.paragraph.take() else {
+        let Some(paragraph) = self.flow.paragraph.take() else {
             return;
         };
-        let label = match &self.num_id {
-            Some(id) if id != "0" => self.numbering.next_label(id, self.ilvl),
+        let mut pieces = paragraph.pieces;
+        let (style_num, style_ilvl) = self.styles.numbering(paragraph.style.as_deref());
+        let num_id = paragraph.num_id.or(style_num);
+        let ilvl = paragraph.ilvl.or(style_ilvl).unwrap_or(0);
+        let label = match &num_id {
+            Some(id) if id != "0" => self.numbering.next_label(id, ilvl),
             _ => None,
         };
         if let Some(label) = label.filter(|l| !l.is_empty()) {
             pieces.insert(0, (format!("{label} "), false));
         }
-        self.finish_line(pieces, self.tables.len());
+        let depth = self.flow.tables.len();
+        self.finish_line(pieces, depth);
     }
 
     /// A finished paragraph or row inside `depth` tables: a line of its own at depth 0,
     /// else more text of the innermost enclosing cell.
-    fn finish_line(&mut self, pieces: Vec<Piece>, depth: usize) {
-        match depth.checked_sub(1).and_then(|i| self.tables.get_mut(i)) {
+    fn finish_line(&mut self, pieces: Line, depth: usize) {
+        match depth
+            .checked_sub(1)
+            .and_then(|i| self.flow.tables.get_mut(i))
+        {
             Some((_, cell)) => {
                 if !cell.is_empty() {
                     cell.push((" ".into(), false));
                 }
                 cell.extend(pieces);
             }
-            None => self.lines.push(pieces),
+            None if self.frames.is_empty() => self.lines.push(pieces),
+            None => self.boxes.push(pieces),
+        }
+    }
+}
+
+/// The text of a line, for dropping repeated scope lines.
+fn line_text(line: &Line) -> String {
+    line.iter().map(|(t, _)| t.as_str()).collect()
+}
+
+/// A scope's lines without blank ones and repeats.
+fn scope_lines(lines: Vec<Line>) -> Vec<Line> {
+    let mut seen = std::collections::HashSet::new();
+    lines
+        .into_iter()
+        .filter(|l| {
+            let text = line_text(l);
+            !text.trim().is_empty() && seen.insert(text)
+        })
+        .collect()
+}
+
+/// Accumulates the extracted text (`source`) and its normalisation together.
+struct Renderer {
+    source: String,
+    out: TextBuilder,
+    emphasis: Vec<Range<usize>>,
+}
+
+impl Renderer {
+    fn push(&mut self, text: &str, emphatic: bool) {
+        let at = self.source.len();
+        self.source.push_str(text);
+        let start = self.out.len();
+        self.out.push_source(&self.source, at..self.source.len());
+        if emphatic && self.out.len() > start {
+            self.emphasis.push(start..self.out.len());
         }
     }
 
-    fn render(self) -> (String, Normalised) {
-        let mut source = String::new();
-        let mut out = TextBuilder::with_capacity(0);
-        let mut emphasis = Vec::new();
-        for (i, line) in self.lines.iter().enumerate() {
+    fn lines(&mut self, lines: &[Line]) {
+        for (i, line) in lines.iter().enumerate() {
             if i > 0 {
-                let at = source.len();
-                source.push('\n');
-                out.push_source(&source, at..at + 1);
+                self.push("\n", false);
             }
             for (text, emphatic) in line {
-                let at = source.len();
-                source.push_str(text);
-                let start = out.len();
-                out.push_source(&source, at..source.len());
-                if *emphatic && out.len() > start {
-                    emphasis.push(start..out.len());
-                }
+                self.push(text, *emphatic);
             }
         }
-        let (text, map) = out.finish(source.len());
-        let emphasis = trim_emphasis(&text, super::markdown::merge_ranges(emphasis));
-        let normalised = Normalised {
+    }
+}
+
+fn render(body: Vec<Line>, scopes: Vec<(&'static str, Vec<Line>)>) -> Extracted {
+    let mut r = Renderer {
+        source: String::new(),
+        out: TextBuilder::with_capacity(0),
+        emphasis: Vec::new(),
+    };
+    r.lines(&body);
+    let body_end = r.out.len();
+    let mut ranges = Vec::new();
+    for (label, lines) in scopes {
+        let lines = scope_lines(lines);
+        if lines.is_empty() {
+            continue;
+        }
+        let start = r.out.len();
+        r.push(&format!("\n\n〔{label}〕\n"), false);
+        r.lines(&lines);
+        ranges.push(Scope {
+            label,
+            range: start..r.out.len(),
+        });
+    }
+    let Renderer {
+        source,
+        out,
+        emphasis,
+    } = r;
+    let (text, map) = out.finish(source.len());
+    let emphasis = trim_emphasis(&text, super::markdown::merge_ranges(emphasis));
+    Extracted {
+        source,
+        normalised: Normalised {
             text,
             map,
             emphasis,
             headings: Vec::new(),
-        };
-        (source, normalised)
+        },
+        body_end,
+        scopes: ranges,
     }
 }
 
@@ -576,42 +715,16 @@ fn is_emphatic_property(name: &[u8], e: &quick_xml::events::BytesStart<'_>) -> b
 mod tests {
     use super::*;
 
-    #[test]
-    fn numbers_in_word_formats() {
-        assert_eq!(format_number(5, "chineseCounting"), "五");
-        assert_eq!(format_number(10, "chineseCounting"), "十");
-        assert_eq!(format_number(15, "chineseCountingThousand"), "十五");
-        assert_eq!(format_number(20, "chineseCounting"), "二十");
-        assert_eq!(format_number(42, "chineseCounting"), "四十二");
-        assert_eq!(format_number(12, "chineseLegalSimplified"), "拾贰");
-        assert_eq!(format_number(3, "ideographTraditional"), "丙");
-        assert_eq!(format_number(28, "lowerLetter"), "bb");
-        assert_eq!(format_number(14, "upperRoman"), "XIV");
-        assert_eq!(format_number(7, "decimalZero"), "07");
-        assert_eq!(format_number(7, "somethingNew"), "7");
-    }
-
-    #[test]
-    fn sub_levels_show_the_parent_in_its_own_format_unless_legal() {
-        let xml = r#"<w:numbering xmlns:w="w">
-          <w:abstractNum w:abstractNumId="0">
-            <w:lvl w:ilvl="0"><w:start w:val="3"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1、"/></w:lvl>
-            <w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1.%2"/></w:lvl>
-          </w:abstractNum>
-          <w:abstractNum w:abstractNumId="1">
-            <w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/></w:lvl>
-          </w:abstractNum>
-          <w:num w:numId="4"><w:abstractNumId w:val="0"/></w:num>
-          <w:num w:numId="5"><w:abstractNumId w:val="1"/></w:num>
-        </w:numbering>"#;
-        let mut n = Numbering::parse(xml.as_bytes()).unwrap();
-        assert_eq!(n.next_label("4", 0).as_deref(), Some("三、"));
-        assert_eq!(n.next_label("4", 1).as_deref(), Some("三.1"));
-        assert_eq!(n.next_label("4", 1).as_deref(), Some("三.2"));
-        assert_eq!(n.next_label("4", 0).as_deref(), Some("四、"));
-        assert_eq!(n.next_label("4", 1).as_deref(), Some("四.1"));
-        assert_eq!(n.next_label("5", 0), None);
-        assert_eq!(n.next_label("9", 0), None);
+    fn read(doc: &str) -> Extracted {
+        let styles = Styles::default();
+        let mut numbering = Numbering::default();
+        let mut reader = PartReader {
+            styles: &styles,
+            numbering: &mut numbering,
+            changes: TrackedChanges::Accepted,
+        };
+        let (body, boxes) = reader.read("word/document.xml", doc.as_bytes()).unwrap();
+        render(body, vec![(TEXT_BOX_LABEL, boxes)])
     }
 
     #[test]
@@ -622,17 +735,92 @@ mod tests {
                <w:r><w:rPr><w:color w:val="000000"/></w:rPr><w:t>丙</w:t></w:r>
                <w:r><w:rPr><w:color w:val="FF0000"/></w:rPr><w:t>丁</w:t></w:r>
                <w:r><w:rPr><w:highlight w:val="yellow"/></w:rPr><w:t>戊</w:t></w:r>
-               <w:r><w:rPr><w:u w:val="none"/></w:rPr><w:t>己</w:t></w:r></w:p>
+               <w:r><w:rPr><w:u w:val="none"/></w:rPr><w:t>己</w:t></w:r>
+               <w:r><w:rPr><w:b/><w:vanish/></w:rPr><w:t>隐</w:t></w:r></w:p>
         </w:body></w:document>"#;
-        let (source, n) = Body::read(doc.as_bytes(), Numbering::default()).unwrap();
-        assert_eq!(source, "甲乙丙丁戊己");
+        let x = read(doc);
+        assert_eq!(x.source, "甲乙丙丁戊己");
+        let n = &x.normalised;
         let shown: Vec<&str> = n.emphasis.iter().map(|r| &n.text[r.clone()]).collect();
         assert_eq!(shown, ["乙", "丁戊"]);
     }
 
     #[test]
+    fn text_boxes_leave_their_paragraph_whole_and_are_read_once() {
+        let doc = r#"<w:document xmlns:w="w" xmlns:mc="mc"><w:body>
+          <w:p><w:r><w:t>借款人应</w:t></w:r>
+            <w:r><mc:AlternateContent><mc:Choice><w:drawing><wps:txbx xmlns:wps="wps"><w:txbxContent>
+              <w:p><w:r><w:rPr><w:b/></w:rPr><w:t>重要提示</w:t></w:r></w:p></w:txbxContent></wps:txbx></w:drawing></mc:Choice>
+              <mc:Fallback><w:pict><v:textbox xmlns:v="v"><w:txbxContent><w:p><w:r><w:t>重要提示</w:t></w:r></w:p></w:txbxContent></v:textbox></w:pict></mc:Fallback>
+            </mc:AlternateContent></w:r>
+            <w:r><w:t>按期还款。</w:t></w:r></w:p>
+        </w:body></w:document>"#;
+        let x = read(doc);
+        assert_eq!(x.source, "借款人应按期还款。\n\n〔文本框〕\n重要提示");
+        assert_eq!(x.body_end, "借款人应按期还款。".len());
+        assert_eq!(x.scopes.len(), 1);
+        assert_eq!(x.scopes[0].range, x.body_end..x.normalised.text.len());
+        let n = &x.normalised;
+        let shown: Vec<&str> = n.emphasis.iter().map(|r| &n.text[r.clone()]).collect();
+        assert_eq!(shown, ["重要提示"]);
+    }
+
+    #[test]
+    fn tracked_changes_either_side() {
+        let doc = r#"<w:document xmlns:w="w"><w:body><w:p>
+          <w:r><w:t>年利率</w:t></w:r>
+          <w:del><w:r><w:delText>36%</w:delText></w:r></w:del>
+          <w:ins><w:r><w:t>24%</w:t></w:r></w:ins>
+          <w:r><w:rPr><w:b/><w:rPrChange><w:rPr><w:b w:val="0"/></w:rPr></w:rPrChange></w:rPr><w:t>。</w:t></w:r>
+        </w:p></w:body></w:document>"#;
+        let styles = Styles::default();
+        let mut numbering = Numbering::default();
+        let mut side = |changes| {
+            let mut reader = PartReader {
+                styles: &styles,
+                numbering: &mut numbering,
+                changes,
+            };
+            let (body, _) = reader.read("word/document.xml", doc.as_bytes()).unwrap();
+            render(body, vec![])
+        };
+        let accepted = side(TrackedChanges::Accepted);
+        assert_eq!(accepted.source, "年利率24%。");
+        let bold = "年利率24%".len().."年利率24%。".len();
+        assert_eq!(accepted.normalised.emphasis, vec![bold]);
+        assert_eq!(side(TrackedChanges::Original).source, "年利率36%。");
+    }
+
+    #[test]
+    fn separator_footnotes_are_skipped_and_notes_numbered() {
+        let notes = r#"<w:footnotes xmlns:w="w">
+          <w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>
+          <w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:t>x</w:t></w:r></w:p></w:footnote>
+          <w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 年化利率按单利计算。</w:t></w:r></w:p></w:footnote>
+          <w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 见附件。</w:t></w:r></w:p></w:footnote>
+        </w:footnotes>"#;
+        let styles = Styles::default();
+        let mut numbering = Numbering::default();
+        let mut reader = PartReader {
+            styles: &styles,
+            numbering: &mut numbering,
+            changes: TrackedChanges::Accepted,
+        };
+        let (lines, _) = reader.read("word/footnotes.xml", notes.as_bytes()).unwrap();
+        let texts: Vec<String> = lines.iter().map(line_text).collect();
+        assert_eq!(texts, ["1 年化利率按单利计算。", "2 见附件。"]);
+    }
+
+    #[test]
     fn malformed_xml_is_damaged_not_a_panic() {
-        let err = Body::read(b"<w:document><w:body><w:p></w:body>", Numbering::default());
+        let styles = Styles::default();
+        let mut numbering = Numbering::default();
+        let mut reader = PartReader {
+            styles: &styles,
+            numbering: &mut numbering,
+            changes: TrackedChanges::Accepted,
+        };
+        let err = reader.read("word/document.xml", b"<w:document><w:body><w:p></w:body>");
         assert!(matches!(err, Err(DocxError::Damaged { .. })), "{err:?}");
     }
 }

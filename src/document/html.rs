@@ -8,8 +8,8 @@
 //!
 //! What counts:
 //! - hidden: `<head>`, `<script>`, `<style>`, `<template>`, `<noscript>`, comments, elements
-//!   with the `hidden` attribute or an inline `display:none` / `visibility:hidden`; stylesheet
-//!   classes are not resolved (a class that hides text is not seen);
+//!   with the `hidden` attribute or `display:none` / `visibility:hidden`, inline or from a
+//!   `<style>` block rule;
 //! - line breaks: block elements (p, div, li, h1–h6, tr, table, section…) start and end a
 //!   line, `<br>` is a line break; table cells on one row are separated by a tab;
 //! - white space collapses as in a browser, except inside `<pre>`;
@@ -17,6 +17,11 @@
 //!   inline styles `font-weight: bold|600+`, `text-decoration: underline`, a chromatic
 //!   `color` or `background(-color)` (red, #c00, rgb(200,0,0); black, white and greys are
 //!   not emphasis); `<i>`/`<em>` are italics, not emphasis;
+//! - `<style>` blocks: rules with simple selectors (`.cls`, `tag.cls`, `.a.b`, `tag`, `*`,
+//!   comma lists) apply the same properties as inline styles to the elements they match;
+//!   selectors with combinators, ids, attributes or pseudo-classes are ignored, and a rule
+//!   only adds emphasis or hides (a later `font-weight: normal` does not undo a `<b>`);
+//!   linked stylesheets are not fetched;
 //! - headings (h1–h6) are recorded for clause segmentation.
 
 use super::markdown::merge_ranges;
@@ -44,6 +49,7 @@ struct Element {
 
 struct Reader<'a> {
     src: &'a str,
+    sheet: StyleSheet,
     out: TextBuilder,
     stack: Vec<Element>,
     hidden: usize,
@@ -64,6 +70,7 @@ impl<'a> Reader<'a> {
     fn new(src: &'a str) -> Self {
         Reader {
             src,
+            sheet: StyleSheet::from_page(src),
             out: TextBuilder::with_capacity(src.len()),
             stack: Vec::new(),
             hidden: 0,
@@ -157,7 +164,7 @@ impl<'a> Reader<'a> {
         if is_void(name) || tag.self_closing {
             return tag.end;
         }
-        let style = style_of(tag);
+        let style = style_of(tag).or(self.sheet.style_for(name, tag.attr("class")));
         let element = Element {
             name: tag.name.clone(),
             hidden: matches!(name, "head" | "template")
@@ -510,18 +517,163 @@ fn find_end_tag(src: &str, from: usize, name: &str) -> usize {
     src.len()
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 struct Style {
     hidden: bool,
     emphatic: bool,
 }
 
+impl Style {
+    /// Hidden or emphatic if either says so.
+    fn or(self, other: Style) -> Style {
+        Style {
+            hidden: self.hidden || other.hidden,
+            emphatic: self.emphatic || other.emphatic,
+        }
+    }
+}
+
 /// What an inline `style` attribute says about visibility and emphasis.
 fn style_of(tag: &Tag) -> Style {
+    tag.attr("style").map_or_else(Style::default, declarations)
+}
+
+/// Stylesheet rules beyond this many are ignored (each start tag is matched against all).
+const MAX_CSS_RULES: usize = 2000;
+
+/// A simple selector: an optional tag name (lower-case) and classes that must all be set.
+#[derive(Debug, PartialEq, Eq)]
+struct Selector {
+    tag: Option<String>,
+    classes: Vec<String>,
+}
+
+impl Selector {
+    /// `p`, `.key`, `span.key.red`, `*`; `None` for anything else (`div p`, `#id`, `a:hover`).
+    fn parse(s: &str) -> Option<Selector> {
+        let s = s.trim();
+        let is_ident = |t: &str| {
+            !t.is_empty()
+                && t.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        let mut parts = s.split('.');
+        let tag = parts.next()?;
+        let classes: Vec<String> = parts.map(str::to_string).collect();
+        if !classes.iter().all(|c| is_ident(c)) || (tag.is_empty() && classes.is_empty()) {
+            return None;
+        }
+        let tag = match tag {
+            "" | "*" => None,
+            t if is_ident(t) => Some(t.to_ascii_lowercase()),
+            _ => return None,
+        };
+        Some(Selector { tag, classes })
+    }
+
+    fn matches(&self, name: &str, classes: &[&str]) -> bool {
+        self.tag.as_deref().is_none_or(|t| t == name)
+            && self.classes.iter().all(|c| classes.contains(&c.as_str()))
+    }
+}
+
+/// The rules of a page's `<style>` blocks that hide or emphasise.
+#[derive(Debug, Default)]
+struct StyleSheet {
+    rules: Vec<(Selector, Style)>,
+}
+
+impl StyleSheet {
+    fn from_page(src: &str) -> StyleSheet {
+        let mut sheet = StyleSheet::default();
+        for css in style_blocks(src) {
+            sheet.add(css);
+        }
+        sheet
+    }
+
+    /// Add the rules of one stylesheet. At-rule wrappers (`@media print { … }`) are looked
+    /// through: the rules inside them count as if unconditional.
+    fn add(&mut self, css: &str) {
+        let css = strip_css_comments(css);
+        for block in css.split('}') {
+            let Some((selectors, body)) = block.rsplit_once('{') else {
+                continue;
+            };
+            let style = declarations(body);
+            if style == Style::default() {
+                continue;
+            }
+            let selectors = selectors.rsplit('{').next().unwrap_or_default();
+            for selector in selectors.split(',').filter_map(Selector::parse) {
+                if self.rules.len() >= MAX_CSS_RULES {
+                    return;
+                }
+                self.rules.push((selector, style));
+            }
+        }
+    }
+
+    fn style_for(&self, name: &str, class: Option<&str>) -> Style {
+        if self.rules.is_empty() {
+            return Style::default();
+        }
+        let classes: Vec<&str> = class.map_or_else(Vec::new, |c| c.split_whitespace().collect());
+        self.rules
+            .iter()
+            .filter(|(selector, _)| selector.matches(name, &classes))
+            .fold(Style::default(), |acc, (_, style)| acc.or(*style))
+    }
+}
+
+/// The contents of the page's `<style>` elements.
+fn style_blocks(src: &str) -> Vec<&str> {
+    let mut blocks = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find_start_tag(src, from, "style") {
+        let tag = parse_tag(src, at + 1);
+        let close = find_end_tag(src, tag.end, "style");
+        blocks.extend(src.get(tag.end..close));
+        from = close.max(at + 1);
+    }
+    blocks
+}
+
+/// Where `<name` (any case, followed by a tag-name end) starts at or after `from`.
+fn find_start_tag(src: &str, from: usize, name: &str) -> Option<usize> {
+    let bytes = src.as_bytes();
+    let mut i = from;
+    while let Some(n) = bytes.get(i..)?.iter().position(|&b| b == b'<') {
+        let at = i + n;
+        let candidate = bytes.get(at + 1..at + 1 + name.len());
+        let after = bytes.get(at + 1 + name.len());
+        if candidate.is_some_and(|c| c.eq_ignore_ascii_case(name.as_bytes()))
+            && after.is_none_or(|&b| b.is_ascii_whitespace() || b == b'>' || b == b'/')
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+fn strip_css_comments(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        rest = rest
+            .get(start + 2..)
+            .and_then(|r| r.find("*/").and_then(|end| r.get(end + 2..)))
+            .unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What CSS declarations (`a: b; c: d`) say about visibility and emphasis.
+fn declarations(css: &str) -> Style {
     let mut style = Style::default();
-    let Some(css) = tag.attr("style") else {
-        return style;
-    };
     for declaration in css.split(';') {
         let Some((property, value)) = declaration.split_once(':') else {
             continue;
@@ -884,6 +1036,45 @@ mod tests {
             emphasised(html),
             ["加粗", "强调", "下划线", "七百", "线红", "标记字黄底"]
         );
+    }
+
+    #[test]
+    fn stylesheet_classes_emphasise_and_hide() {
+        let html = "<html><head><style>\n\
+                    /* .gone { display: none } is a comment */\n\
+                    .key { font-weight: 700 } span.line{text-decoration:underline}\n\
+                    .red.big { color: #c00 } h2 { color: #333 } .plain { font-weight: normal }\n\
+                    .gone, .also-gone { display:none } div p { font-weight: bold }\n\
+                    @media print { .warn { background-color: yellow } }\n\
+                    </style></head><body>\
+                    <p>甲<span class=\"x key\">粗</span>乙<span class=\"line\">线</span>\
+                    <i class=\"line\">斜</i><b class=\"red\">丙</b><span class=\"red\">丁</span>\
+                    <span class=\"big red\">红</span><span class=\"warn\">黄</span></p>\
+                    <h2>标题</h2><div><p class=plain>正文</p></div>\
+                    <p class=\"gone\">隐一</p><p class=\"also-gone\">隐二</p><p>末</p>\
+                    </body></html>";
+        assert_eq!(text(html), "甲粗乙线斜丙丁红黄\n标题\n正文\n末");
+        assert_eq!(emphasised(html), ["粗", "线", "丙", "红黄"]);
+    }
+
+    #[test]
+    fn only_simple_selectors_are_understood() {
+        let parse = Selector::parse;
+        let sel = |tag: Option<&str>, classes: &[&str]| {
+            Some(Selector {
+                tag: tag.map(str::to_string),
+                classes: classes.iter().map(|c| c.to_string()).collect(),
+            })
+        };
+        assert_eq!(parse(" .key "), sel(None, &["key"]));
+        assert_eq!(parse("SPAN.a.b-c"), sel(Some("span"), &["a", "b-c"]));
+        assert_eq!(parse("p"), sel(Some("p"), &[]));
+        assert_eq!(parse("*.x"), sel(None, &["x"]));
+        for complex in [
+            "div p", "#id", "a:hover", "p > b", "[hidden]", ".", "p.", "",
+        ] {
+            assert_eq!(parse(complex), None, "{complex}");
+        }
     }
 
     #[test]

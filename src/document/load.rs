@@ -66,6 +66,9 @@ pub struct LoadOptions {
     /// Decode text files with this encoding (a WHATWG label: `gbk`, `big5`, `utf-16le`…)
     /// instead of detecting it; a byte-order mark still wins.
     pub encoding: Option<String>,
+    /// Which side of a DOCX's tracked changes is checked: as accepted (the default) or the
+    /// original text before them.
+    pub tracked_changes: super::TrackedChanges,
 }
 
 /// Whether `label` names an encoding `LoadOptions::encoding` accepts.
@@ -100,7 +103,7 @@ pub fn load_file_with(
         };
     let bytes = read_limited(path, display)?;
     if format == Format::Docx {
-        return load_docx(&bytes, display);
+        return load_docx(&bytes, display, options.tracked_changes);
     }
     if format == Format::Pdf {
         return load_pdf(&bytes, display);
@@ -120,12 +123,26 @@ pub fn load_file_with(
     Ok(doc)
 }
 
-fn load_docx(bytes: &[u8], display: &str) -> Result<Document, LoadError> {
-    let (source, normalised) = super::docx::extract(bytes).map_err(|reason| LoadError::Docx {
+fn load_docx(
+    bytes: &[u8],
+    display: &str,
+    changes: super::TrackedChanges,
+) -> Result<Document, LoadError> {
+    let extracted = super::docx::extract(bytes, changes).map_err(|reason| LoadError::Docx {
         path: display.to_string(),
         reason,
     })?;
-    let mut doc = Document::from_normalised(display, Format::Docx, source, 0, normalised);
+    let (body_end, scopes) = (extracted.body_end, extracted.scopes);
+    let mut doc = Document::from_normalised(
+        display,
+        Format::Docx,
+        extracted.source,
+        0,
+        extracted.normalised,
+    );
+    if !scopes.is_empty() {
+        doc.clauses = super::docx::scoped_clauses(&doc.text, body_end, &scopes);
+    }
     doc.encoding = None;
     Ok(doc)
 }
@@ -257,6 +274,7 @@ mod tests {
         let (_dir, path) = write_file(name, bytes);
         let options = LoadOptions {
             encoding: Some(encoding.to_string()),
+            ..LoadOptions::default()
         };
         load_file_with(&path, name, &options)
     }

@@ -13,7 +13,7 @@ mod offsets;
 mod pdf;
 mod segment;
 
-pub use docx::DocxError;
+pub use docx::{DocxError, TrackedChanges};
 pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
 pub(crate) use normalize::normalise_char;
 pub use normalize::{normalise_pattern_literal, normalise_regex_source};
@@ -30,7 +30,9 @@ pub enum Format {
     Text,
     Markdown,
     Html,
-    /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line.
+    /// Word 2007+ (`.docx`): `source` is the extracted text, one paragraph per line; headers,
+    /// footers, footnotes, endnotes and text boxes follow the body under `〔页眉〕`-style
+    /// separator lines, each scope a clause numbered with its label.
     Docx,
     /// PDF text layer (`.pdf`): `source` is the extracted text, one text line per line, a
     /// blank line between pages; no emphasis.
