@@ -134,7 +134,28 @@
     if (note) { current = note; }
   });
 
+  // A link can open the page filtered: report.html?severity=error&rule=CN-FMT-001
+  function decode(text) {
+    try { return decodeURIComponent((text || '').replace(/\+/g, ' ')); } catch (e) { return ''; }
+  }
+
+  function filterFromQuery() {
+    var query = location.search.replace(/^\?/, '');
+    if (!query) { return; }
+    query.split('&').forEach(function (pair) {
+      var kv = pair.split('=');
+      var key = decode(kv[0]);
+      var value = decode(kv[1]);
+      var box = filters[key];
+      if (!box) { return; }
+      for (var i = 0; i < box.options.length; i += 1) {
+        if (box.options[i].value === value) { box.value = value; }
+      }
+    });
+  }
+
   document.getElementById('toolbar').hidden = false;
+  filterFromQuery();
   apply();
   current = noteOfHash();
   body.setAttribute('data-script', 'ready');
