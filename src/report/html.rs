@@ -227,8 +227,12 @@ fn summary(out: &mut String, report: &Report, docs: &[Doc], titles: &BTreeMap<&s
         out.push_str("<p class=\"clean\">No findings.</p>\n");
     }
     files_table(out, report, docs);
+    // Two short tables side by side, so the summary fits a screen (and a page) sooner.
+    out.push_str("<div class=\"pair\"><div>\n");
     severity_table(out, docs);
+    out.push_str("</div><div>\n");
     concept_table(out, docs);
+    out.push_str("</div></div>\n");
     rule_table(out, docs, titles);
     input_errors(out, report);
     out.push_str("</section>\n");
