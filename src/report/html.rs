@@ -86,7 +86,12 @@ struct Doc<'a> {
     file: &'a str,
     /// The decoded text, when the report kept it.
     text: Option<&'a str>,
+    /// Sorted by span (start, end), numbered in that order.
     findings: Vec<Placed<'a>>,
+    /// Lines in the text.
+    lines: usize,
+    /// Too long to show whole: shown as excerpts around the findings.
+    excerpted: bool,
 }
 
 /// The files with findings, in file-name order, and their findings numbered in page order.
@@ -98,35 +103,43 @@ fn documents(report: &Report) -> Vec<Doc<'_>> {
     let mut n = 0;
     by_file
         .into_iter()
-        .map(|(file, mut findings)| {
-            findings.sort_by_key(|f| (f.source_range.start, f.source_range.end));
+        .map(|(file, findings)| {
             let text = report.sources.get(file).map(String::as_str);
-            let findings = findings
+            let mut spans: Vec<(Range<usize>, &Finding)> = findings
                 .into_iter()
-                .map(|finding| {
+                .map(|f| {
+                    let span = text.map_or(0..0, |t| snap_visible(t, f.source_range.clone()));
+                    (span, f)
+                })
+                .collect();
+            spans.sort_by(|(a, f), (b, g)| {
+                (a.start, a.end, &f.rule).cmp(&(b.start, b.end, &g.rule))
+            });
+            let findings = spans
+                .into_iter()
+                .map(|(span, finding)| {
                     n += 1;
-                    let span = text.map_or(0..0, |t| snap_visible(t, finding.source_range.clone()));
                     Placed { n, finding, span }
                 })
                 .collect();
+            let lines = text.map_or(0, |t| LineIndex::new(t).line_count());
             Doc {
                 file,
                 text,
                 findings,
+                lines,
+                excerpted: text.is_some_and(|t| t.len() > WHOLE_TEXT_BYTES)
+                    || lines > WHOLE_TEXT_LINES,
             }
         })
         .collect()
-}
-
-fn severity_name(s: Severity) -> &'static str {
-    s.as_str()
 }
 
 fn page_head(out: &mut String, report: &Report) {
     let counts = SeverityCounts::of(&report.findings);
     let _ = write!(
         out,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"generator\" content=\"loanlint {version}\">\n\
          <title>loanlint report: {findings}</title>\n<style>\n{STYLE}</style>\n</head>\n\
@@ -134,6 +147,7 @@ fn page_head(out: &mut String, report: &Report) {
          <p class=\"sub\">{files} checked · {findings} ({errors}, {warnings}, {infos}) · \
          {input_errors} · loanlint {version}</p>\n</header>\n",
         version = env!("CARGO_PKG_VERSION"),
+        lang = page_language(report),
         findings = count_noun(report.findings.len(), "finding", "findings"),
         files = count_noun(report.files, "file", "files"),
         errors = count_noun(counts.errors, "error", "errors"),
@@ -247,10 +261,9 @@ fn files_table(out: &mut String, report: &Report, docs: &[Doc]) {
          <th>Errors</th><th>Warnings</th><th>Infos</th><th>Shown</th></tr></thead><tbody>\n",
     );
     for (i, doc) in docs.iter().enumerate() {
-        let findings: Vec<Finding> = doc.findings.iter().map(|p| p.finding.clone()).collect();
-        let c = SeverityCounts::of(&findings);
+        let c = severity_counts(&doc.findings);
         let shown = match doc.text {
-            Some(text) if is_excerpted(text) => "excerpts",
+            Some(_) if doc.excerpted => "excerpts",
             Some(_) => "whole text",
             None => "notes only",
         };
@@ -299,7 +312,7 @@ fn severity_table(out: &mut String, docs: &[Doc]) {
     );
     for s in [Severity::Error, Severity::Warning, Severity::Info] {
         if let Some(t) = by.get(s.as_str()) {
-            let name = severity_name(s);
+            let name = s.as_str();
             let _ = writeln!(
                 out,
                 "<tr><td><a href=\"#f-{}\" data-set-severity=\"{name}\">\
@@ -344,7 +357,7 @@ fn rule_table(out: &mut String, docs: &[Doc], titles: &BTreeMap<&str, &str>) {
     );
     for (rule, t) in &by {
         let title = titles.get(rule).copied().unwrap_or_default();
-        let sev = severity_name(t.severity);
+        let sev = t.severity.as_str();
         let rule = escape(rule);
         let _ = writeln!(
             out,
@@ -380,8 +393,16 @@ fn input_errors(out: &mut String, report: &Report) {
     out.push_str("</ul>\n");
 }
 
-fn is_excerpted(text: &str) -> bool {
-    text.len() > WHOLE_TEXT_BYTES || LineIndex::new(text).line_count() > WHOLE_TEXT_LINES
+fn severity_counts(findings: &[Placed]) -> SeverityCounts {
+    let mut c = SeverityCounts::default();
+    for p in findings {
+        match p.finding.severity {
+            Severity::Error => c.errors += 1,
+            Severity::Warning => c.warnings += 1,
+            Severity::Info => c.infos += 1,
+        }
+    }
+    c
 }
 
 fn document(
@@ -409,8 +430,7 @@ fn document(
         out.push_str("</div>\n</section>\n");
         return;
     };
-    let excerpted = is_excerpted(text);
-    if excerpted {
+    if doc.excerpted {
         let _ = writeln!(
             out,
             "<p class=\"excerpt-note\">This document is long ({}, {}): only the text around \
@@ -418,12 +438,11 @@ fn document(
              longer than {LONG_LINE_CHARS} characters {PIECE_CONTEXT_CHARS} characters either \
              side. “…” marks text left out.</p>",
             human_size(text.len()),
-            count_noun(LineIndex::new(text).line_count(), "line", "lines"),
+            count_noun(doc.lines, "line", "lines"),
         );
     }
-    let lang = if has_han(text) { " lang=\"zh-CN\"" } else { "" };
-    let _ = writeln!(out, "<div class=\"src\"{lang}>");
-    let items = layout(text, &doc.findings, excerpted);
+    out.push_str("<div class=\"src\">\n");
+    let items = layout(text, &doc.findings, doc.excerpted);
     render_items(out, index, text, &items, &doc.findings, titles, total);
     out.push_str("</div>\n</section>\n");
 }
@@ -436,7 +455,18 @@ fn human_size(bytes: usize) -> String {
     }
 }
 
-/// Whether the text has Chinese characters, so that the browser picks Chinese glyph forms.
+/// `zh-CN` when the contracts or messages are Chinese, so that the browser picks Chinese
+/// glyph forms and line breaking (the page's own labels are English either way).
+fn page_language(report: &Report) -> &'static str {
+    let chinese = report.sources.values().any(|t| has_han(t))
+        || report.findings.iter().any(|f| has_han(&f.message));
+    if chinese {
+        "zh-CN"
+    } else {
+        "en"
+    }
+}
+
 fn has_han(text: &str) -> bool {
     text.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
 }
@@ -618,7 +648,7 @@ struct Segment {
 
 /// Cut `row` at every finding start and end inside it. Overlapping and nested findings become
 /// flat, adjacent segments, so the marks never nest or cross and the markup stays well formed.
-fn segments(row: &Range<usize>, findings: &[Placed]) -> Vec<Segment> {
+fn segments(row: &Range<usize>, findings: &[&Placed]) -> Vec<Segment> {
     let inside: Vec<usize> = findings
         .iter()
         .enumerate()
@@ -662,21 +692,9 @@ fn render_items(
     titles: &BTreeMap<&str, &str>,
     total: usize,
 ) {
-    // Each note goes under the last row its finding reaches.
-    let mut last_row: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
-    let mut placed = vec![false; findings.len()];
-    for (i, p) in findings.iter().enumerate() {
-        let last = items.iter().rposition(|item| match item {
-            Item::Row { range, .. } => p.span.start < range.end && p.span.end > range.start,
-            Item::Gap { .. } => false,
-        });
-        if let (Some(row), Some(flag)) = (last, placed.get_mut(i)) {
-            last_row.entry(row).or_default().push(i);
-            *flag = true;
-        }
-    }
+    let mut sweep = Sweep::new(findings);
     let mut previous_line = 0;
-    for (row_index, item) in items.iter().enumerate() {
+    for item in items {
         match item {
             Item::Gap { first, last } => {
                 let _ = writeln!(
@@ -691,32 +709,92 @@ fn render_items(
                 cut_before,
                 cut_after,
             } => {
+                for p in sweep.enter(range) {
+                    note(out, p, titles, total);
+                }
                 let id = if *line != previous_line {
                     format!(" id=\"d{doc}-l{line}\"")
                 } else {
                     String::new()
                 };
                 previous_line = *line;
-                row(
-                    out,
-                    &id,
-                    *line,
-                    text,
-                    range,
-                    (*cut_before, *cut_after),
-                    findings,
-                );
-            }
-        }
-        for &i in last_row.get(&row_index).into_iter().flatten() {
-            if let Some(p) = findings.get(i) {
-                note(out, p, titles, total);
+                let cuts = (*cut_before, *cut_after);
+                row(out, &id, *line, text, range, cuts, &sweep.active);
+                // Each note goes under the last row its finding reaches.
+                for p in sweep.leave(range) {
+                    note(out, p, titles, total);
+                }
             }
         }
     }
     // Findings on no shown row (e.g. in an empty text): notes at the end, so none is lost.
-    for (p, _) in findings.iter().zip(&placed).filter(|(_, shown)| !**shown) {
+    for p in sweep.rest() {
         note(out, p, titles, total);
+    }
+}
+
+/// The findings on each row, for rows visited in text order (rows do not overlap; findings
+/// are sorted by start): a document costs rows + findings, not rows × findings.
+struct Sweep<'p, 'a> {
+    findings: &'p [Placed<'a>],
+    /// The first finding not yet met.
+    next: usize,
+    /// Findings met and not yet ended, in page order.
+    active: Vec<&'p Placed<'a>>,
+}
+
+impl<'p, 'a> Sweep<'p, 'a> {
+    fn new(findings: &'p [Placed<'a>]) -> Self {
+        Sweep {
+            findings,
+            next: 0,
+            active: Vec::new(),
+        }
+    }
+
+    /// Make the findings on `row` active; returns those that ended before it (in left-out
+    /// text), whose notes are due.
+    fn enter(&mut self, row: &Range<usize>) -> Vec<&'p Placed<'a>> {
+        let mut ended: Vec<&Placed> = Vec::new();
+        self.active.retain(|p| {
+            let before = p.span.end <= row.start;
+            if before {
+                ended.push(p);
+            }
+            !before
+        });
+        while let Some(p) = self.findings.get(self.next) {
+            if p.span.start >= row.end {
+                break;
+            }
+            if p.span.end <= row.start {
+                ended.push(p);
+            } else {
+                self.active.push(p);
+            }
+            self.next += 1;
+        }
+        ended
+    }
+
+    /// The findings that end on `row`, no longer active.
+    fn leave(&mut self, row: &Range<usize>) -> Vec<&'p Placed<'a>> {
+        let mut ended: Vec<&Placed> = Vec::new();
+        self.active.retain(|p| {
+            let ends = p.span.end <= row.end;
+            if ends {
+                ended.push(p);
+            }
+            !ends
+        });
+        ended
+    }
+
+    /// Findings never shown to the end.
+    fn rest(self) -> impl Iterator<Item = &'p Placed<'a>> {
+        self.active
+            .into_iter()
+            .chain(self.findings.get(self.next..).unwrap_or_default())
     }
 }
 
@@ -727,7 +805,7 @@ fn row(
     text: &str,
     range: &Range<usize>,
     (cut_before, cut_after): (bool, bool),
-    findings: &[Placed],
+    findings: &[&Placed],
 ) {
     let _ = write!(
         out,
@@ -752,8 +830,11 @@ fn row(
 
 /// A highlighted segment: coloured by its most severe finding; `data-f` lists the findings
 /// it belongs to (for the filter and navigation), `title` their rules and messages.
-fn mark(out: &mut String, piece: &str, covering: &[usize], findings: &[Placed]) {
-    let covered: Vec<&Placed> = covering.iter().filter_map(|&i| findings.get(i)).collect();
+fn mark(out: &mut String, piece: &str, covering: &[usize], findings: &[&Placed]) {
+    let covered: Vec<&Placed> = covering
+        .iter()
+        .filter_map(|&i| findings.get(i).copied())
+        .collect();
     let severity = covered
         .iter()
         .map(|p| p.finding.severity)
@@ -767,7 +848,7 @@ fn mark(out: &mut String, piece: &str, covering: &[usize], findings: &[Placed]) 
     let _ = write!(
         out,
         "<mark class=\"hl\" data-sev=\"{}\" data-count=\"{}\" data-f=\"{}\" title=\"{}\">",
-        severity_name(severity),
+        severity.as_str(),
         covered.len(),
         ids.join(" "),
         escape(&tip.join("\n"))
@@ -778,7 +859,7 @@ fn mark(out: &mut String, piece: &str, covering: &[usize], findings: &[Placed]) 
 
 fn note(out: &mut String, p: &Placed, titles: &BTreeMap<&str, &str>, total: usize) {
     let f = p.finding;
-    let sev = severity_name(f.severity);
+    let sev = f.severity.as_str();
     let title = titles.get(f.rule.as_str()).copied().unwrap_or_default();
     let mut place = format!("line {}:{}", f.line, f.column);
     if let Some(clause) = &f.clause {
@@ -863,7 +944,7 @@ mod tests {
             placed(2, &f, 5..15),
             placed(3, &f, 7..8),
         ];
-        let segs = segments(&(0..20), &spans);
+        let segs = segments(&(0..20), &spans.iter().collect::<Vec<_>>());
         let flat: Vec<(Range<usize>, Vec<usize>)> =
             segs.into_iter().map(|s| (s.range, s.covering)).collect();
         assert_eq!(
@@ -883,7 +964,7 @@ mod tests {
     fn segments_are_clipped_to_the_row() {
         let f = finding("R", Severity::Error, (1, 1, 2), 0..1, None);
         let spans = [placed(1, &f, 3..30)];
-        let segs = segments(&(10..20), &spans);
+        let segs = segments(&(10..20), &spans.iter().collect::<Vec<_>>());
         assert_eq!(
             segs,
             vec![Segment {
@@ -933,7 +1014,7 @@ mod tests {
             text,
             &(0..text.len()),
             (false, false),
-            &spans,
+            &[&spans[0], &spans[1]],
         );
         assert!(balanced(&out), "{out}");
         assert!(!out.contains("<b>"), "{out}");
@@ -947,6 +1028,50 @@ mod tests {
             "{out}"
         );
         assert!(out.ends_with("data-f=\"2\" title=\"R-2: 格式条款约定经营者享有最终解释权\">乙</mark>丙丁</span></div>\n"), "{out}");
+    }
+
+    #[test]
+    fn a_note_follows_the_last_line_of_its_finding() {
+        let text = "甲\n乙\n丙\n";
+        let f = finding("R-1", Severity::Error, (1, 1, 2), 0..7, None);
+        let report = Report {
+            files: 1,
+            findings: vec![f],
+            sources: BTreeMap::from([("contract.txt".to_string(), text.to_string())]),
+            ..Report::default()
+        };
+        let html = render_html(&report, &RuleSet::default());
+        let at = |s: &str| html.find(s).unwrap_or_else(|| panic!("no {s} in {html}"));
+        assert!(at(">甲</mark>") < at(">乙</mark>"));
+        assert!(at(">乙</mark>") < at("<aside class=\"note\" id=\"f-1\""));
+        assert!(at("<aside class=\"note\" id=\"f-1\"") < at("<span class=\"ln\">3</span>"));
+        assert!(html.contains("<span class=\"ln\">3</span><span class=\"lt\">丙</span>"));
+        assert!(html.contains("<html lang=\"zh-CN\">"));
+    }
+
+    #[test]
+    fn a_long_finding_in_a_long_document_shows_its_ends_and_one_note() {
+        let mut text = String::new();
+        for i in 1..=10_000 {
+            let _ = writeln!(text, "第{i}行");
+        }
+        let start = text.find("第100行").unwrap();
+        let end = text.find("第200行").unwrap() + "第200行".len();
+        let f = finding("R-1", Severity::Warning, (100, 1, 5), start..end, None);
+        let report = Report {
+            files: 1,
+            findings: vec![f],
+            sources: BTreeMap::from([("contract.txt".to_string(), text)]),
+            ..Report::default()
+        };
+        let html = render_html(&report, &RuleSet::default());
+        assert!(html.contains("… 96 lines not shown (1–96) …"));
+        assert!(html.contains("… 93 lines not shown (104–196) …"));
+        assert!(html.contains("… 9797 lines not shown (204–10000) …"));
+        assert_eq!(html.matches("<aside class=\"note\"").count(), 1);
+        let note = html.find("<aside").unwrap();
+        assert!(html.find(">第200行</mark>").unwrap() < note);
+        assert!(note < html.find("<span class=\"ln\">201</span>").unwrap());
     }
 
     #[test]
