@@ -285,6 +285,20 @@ fn the_filter_in_the_address_hides_other_findings() {
     // Text highlighted only for warnings is no longer coloured.
     assert!(dom.contains("data-sev=\"\""));
 
+    // Opened at a finding: that note and its highlighted text are the current ones.
+    let dom = dump_dom(browser, html, "#f-2");
+    assert!(dom.contains("<aside class=\"note current\" id=\"f-2\""));
+    let current = Regex::new(r#"<mark class="hl current"[^>]* data-f="([^"]*)""#).unwrap();
+    let lit: Vec<String> = current
+        .captures_iter(&dom)
+        .map(|c| c[1].to_string())
+        .collect();
+    assert!(!lit.is_empty());
+    assert!(
+        lit.iter().all(|ids| ids.split(' ').any(|n| n == "2")),
+        "{lit:?}"
+    );
+
     let rule = "CN-FMT-012";
     let of_rule = findings.iter().filter(|f| f["rule"] == rule).count();
     let dom = dump_dom(browser, html, &format!("?rule={rule}"));

@@ -157,6 +157,8 @@
   document.getElementById('toolbar').hidden = false;
   filterFromQuery();
   apply();
-  current = noteOfHash();
+  // Opened at a finding (report.html#f-12): mark it as the current one.
+  var start = noteOfHash();
+  if (start && !start.hidden) { select(start); }
   body.setAttribute('data-script', 'ready');
 })();
