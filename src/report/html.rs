@@ -52,7 +52,7 @@ pub fn render_html(report: &Report, rules: &RuleSet) -> String {
 
 /// Text for HTML content and attribute values: `&`, `<`, `>`, `"`, `'` as character
 /// references, and NUL (an HTML parse error) as U+FFFD.
-pub(crate) fn escape(text: &str) -> String {
+fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     push_escaped(&mut out, text);
     out
@@ -541,10 +541,13 @@ fn line_windows(
     };
     let mut windows: Vec<Range<usize>> = Vec::new();
     for p in findings {
-        let first = lines.line_col(text, p.span.start).0;
-        let last = lines
-            .line_col(text, p.span.end.saturating_sub(1).max(p.span.start))
-            .0;
+        let first = line_of(text, lines, count, p.span.start);
+        let last = line_of(
+            text,
+            lines,
+            count,
+            p.span.end.saturating_sub(1).max(p.span.start),
+        );
         if last - first > LONG_FINDING_LINES {
             windows.push(around(first, first));
             windows.push(around(last, last));
@@ -561,6 +564,21 @@ fn line_windows(
         }
     }
     merged
+}
+
+/// The 1-based line holding `byte`, by binary search (`LineIndex::line_col` also counts the
+/// column, which on a one-line megabyte document costs a megabyte per finding).
+fn line_of(text: &str, lines: &LineIndex, count: usize, byte: usize) -> usize {
+    let (mut low, mut high) = (1, count.max(1));
+    while low < high {
+        let mid = low + (high - low).div_ceil(2);
+        if lines.line_range(text, mid).start <= byte {
+            low = mid;
+        } else {
+            high = mid - 1;
+        }
+    }
+    low
 }
 
 /// One line as rows: whole, or when it is very long, pieces around the findings on it.
@@ -1072,6 +1090,32 @@ mod tests {
         let note = html.find("<aside").unwrap();
         assert!(html.find(">第200行</mark>").unwrap() < note);
         assert!(note < html.find("<span class=\"ln\">201</span>").unwrap());
+    }
+
+    #[test]
+    fn line_of_finds_the_line_by_byte() {
+        let text = "甲\n\n乙丙\r\n丁";
+        let lines = LineIndex::new(text);
+        let count = lines.line_count();
+        let of = |b| line_of(text, &lines, count, b);
+        assert_eq!(
+            [of(0), of(3), of(4), of(5), of(8), of(12), of(13), of(99)],
+            [1, 1, 2, 3, 3, 3, 4, 4]
+        );
+    }
+
+    #[test]
+    fn a_clean_run_says_so() {
+        let report = Report {
+            files: 3,
+            ..Report::default()
+        };
+        let html = render_html(&report, &RuleSet::default());
+        assert!(html.contains("<p class=\"clean\">No findings.</p>"));
+        assert!(html.contains("<b id=\"count-files\">3</b>"));
+        assert!(!html.contains("<section class=\"doc\""));
+        assert!(html.contains("<html lang=\"en\">"));
+        assert!(html.ends_with("</html>\n"));
     }
 
     #[test]
