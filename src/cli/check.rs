@@ -59,6 +59,7 @@ fn render(format: ReportFormat, report: &Report, rules: &RuleSet, colored: bool)
         ReportFormat::Sarif => render_sarif(report, rules),
         ReportFormat::Junit => render_junit(report, rules),
         ReportFormat::Github => render_github(report),
+        ReportFormat::Html => loanlint::report::render_html(report, rules),
     }
 }
 

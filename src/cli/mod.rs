@@ -49,7 +49,8 @@ Examples:
   loanlint check --no-builtin --rules r/ .  only your own rules
   loanlint check --format json --output report.json --fail-on never .
   loanlint check --format human --format sarif:loanlint.sarif --format junit:junit.xml .
-  loanlint check --format github .          annotations on a GitHub pull request";
+  loanlint check --format github .          annotations on a GitHub pull request
+  loanlint check --format html --output report.html .   one page to read, mail or print";
 
 const RULES_CHECK_EXAMPLES: &str = "\
 Examples:
@@ -193,7 +194,7 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Output format: human, json, sarif, junit or github; with `:FILE`, written to FILE.
+    /// Output format: human, json, sarif, junit, github or html; with `:FILE`, written to FILE.
     /// Repeatable; at most one format without a file, which goes to standard output (or to
     /// --output) [default: human]
     #[arg(long, value_name = "FORMAT[:FILE]", value_parser = parse_format_target)]
@@ -266,6 +267,7 @@ enum ReportFormat {
     Sarif,
     Junit,
     Github,
+    Html,
 }
 
 /// One `--format FORMAT[:FILE]`.
@@ -283,7 +285,7 @@ fn parse_format_target(s: &str) -> Result<FormatTarget, String> {
         None => (s, None),
     };
     let format = ReportFormat::from_str(name, true).map_err(|_| {
-        format!("`{name}` is not a report format; use human, json, sarif, junit or github")
+        format!("`{name}` is not a report format; use human, json, sarif, junit, github or html")
     })?;
     match file {
         Some("") => Err(format!("`{s}` names no file after the `:`")),

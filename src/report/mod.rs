@@ -4,6 +4,7 @@
 
 mod facts;
 mod github;
+mod html;
 mod human;
 mod json;
 mod junit;
@@ -16,6 +17,7 @@ mod testrun;
 
 pub use facts::{fact_rows, render_facts_human, render_facts_json, FactRow, FactValue};
 pub use github::render_github;
+pub use html::render_html;
 pub use human::render_human;
 pub use json::render_json;
 pub use junit::render_junit;
