@@ -251,7 +251,7 @@ fn the_committed_rule_reference_is_up_to_date() {
         &loanlint::concepts::ConceptCatalogue::builtin(),
         &l.sources,
     );
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/cn.md");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules/reference.md");
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
     if committed != fresh {
         let first_difference = committed
@@ -261,9 +261,9 @@ fn the_committed_rule_reference_is_up_to_date() {
             .map_or(committed.lines().count().min(fresh.lines().count()), |i| i)
             + 1;
         panic!(
-            "docs/rules/cn.md is out of date with the built-in rules (first difference at line \
+            "docs/rules/reference.md is out of date with the built-in rules (first difference at line \
              {first_difference}); regenerate it with\n\n    \
-             cargo run -- rules doc --output docs/rules/cn.md\n"
+             cargo run -- rules doc --output docs/rules/reference.md\n"
         );
     }
 }

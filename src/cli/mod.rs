@@ -76,7 +76,7 @@ never shown quiet), 2 usage error, rule-file error, or an unusable expected.yaml
 
 const RULES_DOC_EXAMPLES: &str = "\
 Examples:
-  loanlint rules doc --output docs/rules/cn.md     regenerate the built-in rule reference
+  loanlint rules doc --output docs/rules/reference.md     regenerate the built-in rule reference
   loanlint rules doc --no-builtin --rules house/   a reference for your own pack";
 
 const EXPLAIN_EXAMPLES: &str = "\

@@ -36,7 +36,7 @@ pub struct Evaluator<'a> {
     /// (their range is `i..i + 1`, so bindings order as the events do). Empty for a document.
     pub(super) events: &'a [Event],
     /// Each event's text, normalised as document text is, and scanned for every pattern once.
-    pub(super) event_texts: &'a [Option<(String, Scan)>],
+    pub(super) event_texts: &'a [Option<(Cow<'a, str>, Scan)>],
     /// Values of sub-queries (`exists`, `count`, `min`/`max`/`sum`) that read no outer binding:
     /// the same for the whole document, so computed once (keyed by the expression's address).
     closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
@@ -99,7 +99,7 @@ impl<'a> Evaluator<'a> {
         params: &'a [Param],
         empty: (&'a Document, &'a Facts, &'a Scan),
         events: &'a [Event],
-        texts: &'a [Option<(String, Scan)>],
+        texts: &'a [Option<(Cow<'a, str>, Scan)>],
     ) -> Evaluator<'a> {
         let mut ev = Evaluator::new(patterns, params, empty.0, empty.1, empty.2);
         ev.events = events;

@@ -28,20 +28,32 @@ pub fn event_binding(index: usize) -> Binding {
 }
 
 /// Each event's text, normalised as document text is, and scanned once for every pattern.
-pub fn scan_texts(patterns: &PatternTable, events: &[Event]) -> Vec<Option<(String, Scan)>> {
+pub fn scan_texts<'e>(
+    patterns: &PatternTable,
+    events: &'e [Event],
+) -> Vec<Option<(Cow<'e, str>, Scan)>> {
     events
         .iter()
         .map(|e| {
-            let text: String = e
-                .text
-                .as_deref()?
-                .chars()
-                .filter_map(crate::document::normalise_char)
-                .collect();
+            let text = normalised(e.text.as_deref()?);
             let scan = patterns.scan(&text);
             Some((text, scan))
         })
         .collect()
+}
+
+/// The text as patterns see it; borrowed when normalising changes nothing (the usual case).
+fn normalised(text: &str) -> Cow<'_, str> {
+    let changes = |c: char| crate::document::normalise_char(c) != Some(c);
+    if text.chars().any(changes) {
+        Cow::Owned(
+            text.chars()
+                .filter_map(crate::document::normalise_char)
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 /// Bounds on candidates, as instants (inclusive) and stream positions (half-open).
@@ -183,7 +195,7 @@ impl<'a> Evaluator<'a> {
             Prop::Direction => symbol(e.direction.as_str()),
             Prop::Outcome => e.outcome.map_or(Val::Missing, |o| symbol(o.as_str())),
             Prop::Text => match self.event_texts.get(index) {
-                Some(Some((t, _))) => Val::Text(Cow::Borrowed(t.as_str())),
+                Some(Some((t, _))) => Val::Text(Cow::Borrowed(t.as_ref())),
                 _ => Val::Missing,
             },
             Prop::Id => text(&e.id),

@@ -25,7 +25,9 @@ use patterns::PatternTable;
 #[derive(Debug)]
 pub struct Plan {
     pub rules: RuleSet,
+    /// The patterns of contract rules, and of log rules: each subject is scanned for its own.
     patterns: PatternTable,
+    log_patterns: PatternTable,
     /// Per rule: a pattern that must occur in a document for the rule to fire.
     triggers: Vec<Option<PatternId>>,
 }
@@ -38,11 +40,23 @@ pub enum PlanError {
 
 impl Plan {
     pub fn compile(rules: RuleSet) -> Result<Plan, PlanError> {
-        let patterns = PatternTable::compile(&rules.patterns)?;
+        let used = |subject: Subject| {
+            let mut ids = std::collections::BTreeSet::new();
+            for r in rules.rules.iter().filter(|r| r.subject == subject) {
+                rule_patterns(r, &mut ids);
+            }
+            ids
+        };
+        let (contract_ids, log_ids) = (used(Subject::Contract), used(Subject::Log));
+        let patterns =
+            PatternTable::compile_only(&rules.patterns, &|id| contract_ids.contains(&id))?;
+        let log_patterns =
+            PatternTable::compile_only(&rules.patterns, &|id| log_ids.contains(&id))?;
         let triggers = rules.rules.iter().map(eval::trigger_patterns).collect();
         Ok(Plan {
             rules,
             patterns,
+            log_patterns,
             triggers,
         })
     }
@@ -94,9 +108,9 @@ impl Plan {
         applies: &dyn Fn(usize) -> bool,
     ) -> Vec<EventFinding> {
         let empty = EmptySubject::get();
-        let texts = events::scan_texts(&self.patterns, events);
+        let texts = events::scan_texts(&self.log_patterns, events);
         let evaluator = Evaluator::for_events(
-            &self.patterns,
+            &self.log_patterns,
             &self.rules.params,
             (&empty.doc, &empty.facts, &empty.scan),
             events,
@@ -246,6 +260,65 @@ impl Plan {
             record: None,
             source_range: src,
         }
+    }
+}
+
+/// Every pattern a rule can test (in its assertion, `at` query and message templates).
+fn rule_patterns(rule: &crate::lang::ir::Rule, out: &mut std::collections::BTreeSet<PatternId>) {
+    use crate::lang::ir::{Assertion, TemplatePart};
+    match &rule.assertion {
+        Assertion::Forbid { query, unless } => {
+            query_patterns(query, out);
+            unless.iter().for_each(|u| expr_patterns(u, out));
+        }
+        Assertion::Require { cond, unless } => {
+            expr_patterns(cond, out);
+            unless.iter().for_each(|u| expr_patterns(u, out));
+        }
+    }
+    rule.at.iter().for_each(|q| query_patterns(q, out));
+    for part in rule.message.parts.iter().chain(&rule.help.parts) {
+        if let TemplatePart::Value(e) = part {
+            expr_patterns(e, out);
+        }
+    }
+}
+
+fn query_patterns(q: &crate::lang::ir::Query, out: &mut std::collections::BTreeSet<PatternId>) {
+    out.extend(q.pattern);
+    q.filter.iter().for_each(|f| expr_patterns(f, out));
+}
+
+fn expr_patterns(e: &crate::lang::ir::Expr, out: &mut std::collections::BTreeSet<PatternId>) {
+    use crate::lang::ir::Expr as E;
+    match e {
+        E::Matches(a, pid) => {
+            out.insert(*pid);
+            expr_patterns(a, out);
+        }
+        E::Const(_) | E::Param(_) | E::Var(_) | E::Document => {}
+        E::Prop(a, _) | E::Field(a, _) | E::Not(a) => expr_patterns(a, out),
+        E::Or(a, b)
+        | E::And(a, b)
+        | E::Compare(_, a, b)
+        | E::InList(a, b)
+        | E::Inside(a, b)
+        | E::Before(a, b)
+        | E::Arith(_, a, b) => {
+            expr_patterns(a, out);
+            expr_patterns(b, out);
+        }
+        E::InRange { value, lo, hi, .. } => {
+            for x in [value, lo, hi] {
+                expr_patterns(x, out);
+            }
+        }
+        E::Exists(q) | E::Count(q) => query_patterns(q, out),
+        E::Aggregate { value, query, .. } => {
+            expr_patterns(value, out);
+            query_patterns(query, out);
+        }
+        E::List(items) => items.iter().for_each(|i| expr_patterns(i, out)),
     }
 }
 

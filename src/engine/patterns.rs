@@ -56,7 +56,13 @@ pub struct PatternTable {
 }
 
 impl PatternTable {
-    pub fn compile(patterns: &[Pattern]) -> Result<PatternTable, PatternError> {
+    /// Compile only the patterns `keep` selects (and what they are built of); the others
+    /// never match. Contracts and logs each scan for their own rules' patterns only.
+    pub fn compile_only(
+        patterns: &[Pattern],
+        keep: &dyn Fn(PatternId) -> bool,
+    ) -> Result<PatternTable, PatternError> {
+        let kept = closure(patterns, keep);
         let mut table = PatternTable {
             compiled: Vec::with_capacity(patterns.len()),
             literals: Vec::new(),
@@ -65,7 +71,11 @@ impl PatternTable {
             regex_set: None,
         };
         let mut regex_sources: Vec<String> = Vec::new();
-        for p in patterns {
+        for (id, p) in patterns.iter().enumerate() {
+            if !kept[id] {
+                table.compiled.push(Compiled::Atoms(Vec::new()));
+                continue;
+            }
             let compiled = match p {
                 Pattern::Regex(src) => {
                     Compiled::Atoms(vec![table.regex_atom(src, &mut regex_sources)?])
@@ -233,6 +243,23 @@ impl PatternTable {
     }
 }
 
+/// `keep`'s patterns and every pattern a kept `within` is made of.
+fn closure(patterns: &[Pattern], keep: &dyn Fn(PatternId) -> bool) -> Vec<bool> {
+    let mut kept: Vec<bool> = (0..patterns.len()).map(keep).collect();
+    let mut stack: Vec<PatternId> = (0..patterns.len()).filter(|&i| kept[i]).collect();
+    while let Some(id) = stack.pop() {
+        if let Some(Pattern::Within { left, right, .. }) = patterns.get(id) {
+            for part in [*left, *right] {
+                if part < kept.len() && !kept[part] {
+                    kept[part] = true;
+                    stack.push(part);
+                }
+            }
+        }
+    }
+    kept
+}
+
 /// The per-document result of the prefilter, plus lazily computed match lists.
 #[derive(Debug)]
 pub struct Scan {
@@ -346,7 +373,7 @@ mod tests {
     use super::*;
 
     fn table(ps: Vec<Pattern>) -> PatternTable {
-        PatternTable::compile(&ps).expect("patterns compile")
+        PatternTable::compile_only(&ps, &|_| true).expect("patterns compile")
     }
 
     #[test]
