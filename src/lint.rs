@@ -42,6 +42,8 @@ pub struct CheckOptions {
     /// Read every file named on the command line as a collection log (`--log`), whatever its
     /// extension (unknown extensions are read as JSONL).
     pub force_log: bool,
+    /// Which side of a DOCX's tracked changes to check (`--tracked-changes original`).
+    pub tracked_changes: document::TrackedChanges,
 }
 
 /// Compiled rules, ready to check any number of documents (shareable across threads).
@@ -154,7 +156,7 @@ impl Linter {
     fn check_file(&self, path: &Path, shown: &str, options: &CheckOptions) -> FileResult {
         let load = document::LoadOptions {
             encoding: options.encoding.clone(),
-            ..Default::default()
+            tracked_changes: options.tracked_changes,
         };
         match document::load_file_with(path, shown, &load) {
             Ok(doc) => {

@@ -38,6 +38,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         encoding: args.encoding.clone(),
         log_mapping,
         force_log: args.log,
+        tracked_changes: args.tracked_changes.into(),
     };
     let report = linter.check_paths(&paths, &options);
     for (format, file) in &outputs {

@@ -214,6 +214,10 @@ struct CheckArgs {
     /// files are logs, and .yaml/.yml files named on the command line.
     #[arg(long)]
     log: bool,
+    /// Which side of a Word document's tracked changes to check: accepted (insertions are
+    /// text, deletions are not) or original (as before the changes)
+    #[arg(long, value_enum, default_value_t = TrackedSide::Accepted)]
+    tracked_changes: TrackedSide,
     /// Read log times written without an offset, in records without `tz`, in this IANA zone
     /// (overrides `log.default_zone` of loanlint.yaml).
     #[arg(long, value_name = "ZONE")]
@@ -567,5 +571,21 @@ mod tests {
         assert!(ColorChoice::Always.enabled(false));
         assert!(!ColorChoice::Never.enabled(true));
         assert!(!ColorChoice::Auto.enabled(false));
+    }
+}
+
+/// `--tracked-changes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TrackedSide {
+    Accepted,
+    Original,
+}
+
+impl From<TrackedSide> for loanlint::document::TrackedChanges {
+    fn from(side: TrackedSide) -> Self {
+        match side {
+            TrackedSide::Accepted => loanlint::document::TrackedChanges::Accepted,
+            TrackedSide::Original => loanlint::document::TrackedChanges::Original,
+        }
     }
 }
