@@ -539,6 +539,28 @@ mod tests {
     use super::*;
     use crate::document::Format;
 
+    fn debtor(log: &str) -> Detection {
+        let mapping = crate::log::LogMapping::default();
+        let read =
+            crate::log::read_log("l", log.as_bytes(), crate::log::LogFormat::Jsonl, &mapping)
+                .unwrap();
+        assert!(read.rejected.is_empty(), "{:?}", read.rejected);
+        detect_debtor(&read.events)
+    }
+
+    #[test]
+    fn a_debtor_is_where_their_zone_is_else_what_their_records_say() {
+        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00-05:00","tz":"America/New_York","kind":"call","text":"请还款"}"#);
+        assert_eq!(d.jurisdiction.as_deref(), Some("US"), "the zone wins over the language");
+        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00+08:00","tz":"Asia/Shanghai","kind":"call"}"#);
+        assert_eq!(d.jurisdiction.as_deref(), Some("CN"));
+        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00+08:00","kind":"sms","text":"您的账单已逾期"}"#);
+        assert_eq!(d.jurisdiction.as_deref(), Some("CN"));
+        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00+01:00","tz":"Europe/Paris","kind":"sms","text":"Please pay"}"#);
+        assert_eq!(d.jurisdiction, None);
+        assert!(d.reason.contains("--jurisdiction"), "{}", d.reason);
+    }
+
     fn detect_in(text: &str) -> Detection {
         detect(&Document::from_source(
             "c.txt",
