@@ -231,3 +231,153 @@ fn time_of_day_spares_consent_letters_inbound_and_third_parties() {
     ];
     assert_eq!(fired(&p, "US-COL-001", &events), vec![5, 6]);
 }
+
+// ------------------------------------------------------------------ US-COL-002 7 calls in 7 days
+
+#[test]
+fn seven_calls_in_seven_days_pass_the_eighth_is_flagged() {
+    let p = plan();
+    let mut events = daily_calls(1, 2, 7); // 2–8 March, across the DST change on the 8th
+    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    events.push(call(8, "03-08 15:00", Outcome::Busy)); // 8th in [2, 8]
+    events.push(call(9, "03-08 16:00", Outcome::Voicemail)); // 9th
+    events.push(call(10, "03-09 09:00", Outcome::NoAnswer)); // [3, 9]: 3–8 (6) + 2 + this = 9
+    events.push(call(11, "03-15 09:00", Outcome::NoAnswer)); // [9, 15]: 2
+    assert_eq!(fired(&p, "US-COL-002", &events), vec![8, 9, 10]);
+    let msg = &findings(&p, "US-COL-002", &events)[0].1;
+    assert_eq!(
+        msg,
+        "call #8 to the debtor about this debt in the 7d ending 2026-03-08 (limit 7): presumed \
+         violation of 1006.14(b)(1)"
+    );
+}
+
+#[test]
+fn the_seven_day_window_slides_over_local_dates() {
+    let p = plan();
+    // One call a day for ten days never exceeds 7 in any 7 consecutive days.
+    assert!(fired(&p, "US-COL-002", &daily_calls(1, 2, 10)).is_empty());
+    // 23:30 EST on 4 March is 04:30Z on the 5th: it belongs to local day 4 March.
+    let mut events = vec![call(1, "03-04 23:30", Outcome::NoAnswer)];
+    events.extend(daily_calls(2, 5, 7)); // 5–11 March, one a day
+    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    events.push(call(9, "03-10 12:00", Outcome::NoAnswer));
+    // [4, 10]: 4th, 5–10 (6) and this = 8; [5, 11]: 5–11 (7) + line 9 = 8.
+    assert_eq!(fired(&p, "US-COL-002", &events), vec![9, 8]);
+}
+
+#[test]
+fn failed_inbound_third_party_and_other_account_calls_do_not_count() {
+    let p = plan();
+    let mut events = daily_calls(1, 2, 7);
+    events.push(call(8, "03-05 10:00", Outcome::Failed));
+    events.push(call(9, "03-05 11:00", Outcome::Connected).inbound());
+    events.push(call(10, "03-05 12:00", Outcome::NoAnswer).party(Party::Family));
+    events.push(call(11, "03-08 12:00", Outcome::Failed)); // a failed call is never flagged
+    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    // Per debt: seven calls about A1 and one about A2.
+    let mut by_debt: Vec<Event> = daily_calls(1, 2, 7)
+        .into_iter()
+        .map(|e| e.account("A1"))
+        .collect();
+    by_debt.push(call(8, "03-08 12:00", Outcome::NoAnswer).account("A2"));
+    assert!(fired(&p, "US-COL-002", &by_debt).is_empty());
+    by_debt.push(call(9, "03-08 13:00", Outcome::NoAnswer).account("A1"));
+    assert_eq!(fired(&p, "US-COL-002", &by_debt), vec![9]);
+    // A call without an outcome is an attempt like any other.
+    let mut bare = daily_calls(1, 2, 7);
+    bare.push(ev(8, "03-08 12:00", EventKind::Call));
+    assert_eq!(fired(&p, "US-COL-002", &bare), vec![8]);
+}
+
+#[test]
+fn calls_within_seven_days_of_direct_consent_are_excluded() {
+    let p = plan();
+    // Consent given on 2 March (day 1): calls on 2–8 March do not count.
+    let consent = call(1, "03-02 09:00", Outcome::Connected)
+        .inbound()
+        .consent();
+    let mut events = vec![consent.clone()];
+    events
+        .extend((0..8).map(|i| call(2 + i, &format!("03-08 {:02}:00", 9 + i), Outcome::NoAnswer)));
+    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    // On 9 March (day 8) the consent no longer covers the calls.
+    let mut late = vec![consent.clone()];
+    late.extend((0..8).map(|i| call(2 + i, &format!("03-09 {:02}:00", 9 + i), Outcome::NoAnswer)));
+    assert_eq!(fired(&p, "US-COL-002", &late), vec![9]);
+    // Consent from someone else, or about another debt, does not exclude the debtor's calls.
+    let mut other = vec![consent.clone().party(Party::Spouse)];
+    other.extend((0..8).map(|i| call(2 + i, &format!("03-08 {:02}:00", 9 + i), Outcome::NoAnswer)));
+    assert_eq!(fired(&p, "US-COL-002", &other), vec![9]);
+    let mut other_debt = vec![consent.account("A2")];
+    other_debt.extend(
+        (0..8).map(|i| {
+            call(2 + i, &format!("03-08 {:02}:00", 9 + i), Outcome::NoAnswer).account("A1")
+        }),
+    );
+    assert_eq!(fired(&p, "US-COL-002", &other_debt), vec![9]);
+}
+
+// ------------------------------------------------------------------ US-COL-003 after a conversation
+
+#[test]
+fn no_call_until_day_eight_after_a_conversation() {
+    let p = plan();
+    // Conversation on Monday 2 March (day 1); the 8th is day 7 (after the DST change, so
+    // only 6 days 21 hours after the conversation at 08:30 on the 9th, which is day 8).
+    let events = [
+        call(1, "03-02 10:00", Outcome::Connected),
+        call(2, "03-08 20:00", Outcome::NoAnswer),
+        call(3, "03-09 08:30", Outcome::NoAnswer),
+    ];
+    assert_eq!(fired(&p, "US-COL-003", &events), vec![2]);
+    assert_eq!(
+        findings(&p, "US-COL-003", &events)[0].1,
+        "call to the debtor on 2026-03-08 at 20:00, within 7d of a telephone conversation \
+         about this debt on 2026-03-02 (the conversation day is day 1): presumed violation of \
+         1006.14(b)(1)"
+    );
+    // Without line 2, line 3 on day 8 is fine.
+    assert!(fired(&p, "US-COL-003", &[events[0].clone(), events[2].clone()]).is_empty());
+}
+
+#[test]
+fn a_conversation_is_a_connected_call_either_way_and_same_day_counts() {
+    let p = plan();
+    let events = [
+        call(1, "03-02 09:00", Outcome::NoAnswer), // before the conversation
+        call(2, "03-02 10:00", Outcome::Connected).inbound(),
+        call(3, "03-02 15:00", Outcome::Voicemail), // same day, after it
+        call(4, "03-03 10:00", Outcome::Failed),    // not connected to the number: excluded
+        ev(5, "03-03 11:00", EventKind::Sms).text("Payment link"), // not a call
+        call(6, "03-04 10:00", Outcome::NoAnswer).party(Party::Employer), // another person
+        call(7, "03-05 10:00", Outcome::Connected).inbound(), // the consumer calls: fine
+    ];
+    assert_eq!(fired(&p, "US-COL-003", &events), vec![3]);
+    // Unanswered calls and voicemails are not conversations.
+    let quiet = [
+        call(1, "03-02 09:00", Outcome::NoAnswer),
+        call(2, "03-02 12:00", Outcome::Voicemail),
+        call(3, "03-03 12:00", Outcome::Busy),
+    ];
+    assert!(fired(&p, "US-COL-003", &quiet).is_empty());
+}
+
+#[test]
+fn conversations_are_per_debt_and_consent_excludes_follow_up_calls() {
+    let p = plan();
+    let events = [
+        call(1, "03-02 10:00", Outcome::Connected).account("A1"),
+        call(2, "03-03 10:00", Outcome::NoAnswer).account("A2"),
+        call(3, "03-04 10:00", Outcome::NoAnswer).account("A1"),
+    ];
+    assert_eq!(fired(&p, "US-COL-003", &events), vec![3]);
+    // The consumer asked to be called back on Thursday: consent covers the follow-up.
+    let consented = [
+        call(1, "03-02 10:00", Outcome::Connected)
+            .consent()
+            .text("Consumer asked us to call back Thursday"),
+        call(2, "03-05 10:00", Outcome::Connected),
+    ];
+    assert!(fired(&p, "US-COL-003", &consented).is_empty());
+}
