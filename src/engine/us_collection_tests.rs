@@ -22,7 +22,13 @@ fn pack_sources() -> Vec<SourceFile> {
         .collect()
 }
 
-fn plan() -> Plan {
+/// The pack, compiled once for all tests (its patterns take a while to build).
+fn plan() -> &'static Plan {
+    static PLAN: std::sync::OnceLock<Plan> = std::sync::OnceLock::new();
+    PLAN.get_or_init(compile_pack)
+}
+
+fn compile_pack() -> Plan {
     let files = pack_sources();
     let (set, warnings) =
         crate::lang::compile(&files, &crate::concepts::ConceptCatalogue::builtin())
@@ -193,7 +199,7 @@ fn time_of_day_boundaries_are_8_and_9_local() {
         ev(7, "03-03 06:00", EventKind::Voicemail),
         ev(8, "03-03 07:00", EventKind::Visit),
     ];
-    assert_eq!(fired(&p, "US-COL-001", &events), vec![1, 4, 5, 6, 7, 8]);
+    assert_eq!(fired(p, "US-COL-001", &events), vec![1, 4, 5, 6, 7, 8]);
 }
 
 #[test]
@@ -209,8 +215,8 @@ fn time_of_day_uses_the_consumers_local_time_across_dst() {
         call(5, "03-08 21:05", Outcome::NoAnswer),
     ];
     assert_eq!(events[1].time, 1_772_969_400); // 2026-03-08T11:30:00Z
-    assert_eq!(fired(&p, "US-COL-001", &events), vec![2, 5]);
-    let found = findings(&p, "US-COL-001", &events[4..]);
+    assert_eq!(fired(p, "US-COL-001", &events), vec![2, 5]);
+    let found = findings(p, "US-COL-001", &events[4..]);
     assert_eq!(
         found[0].1,
         "call to the debtor at 21:05 local time on 2026-03-08 (America/New_York): outside \
@@ -229,7 +235,7 @@ fn time_of_day_spares_consent_letters_inbound_and_third_parties() {
         call(5, "03-02 22:30", Outcome::NoAnswer).party(Party::Spouse),
         call(6, "03-02 22:40", Outcome::NoAnswer).extra("consent", FieldValue::Bool(false)),
     ];
-    assert_eq!(fired(&p, "US-COL-001", &events), vec![5, 6]);
+    assert_eq!(fired(p, "US-COL-001", &events), vec![5, 6]);
 }
 
 // ------------------------------------------------------------------ US-COL-002 7 calls in 7 days
@@ -238,13 +244,13 @@ fn time_of_day_spares_consent_letters_inbound_and_third_parties() {
 fn seven_calls_in_seven_days_pass_the_eighth_is_flagged() {
     let p = plan();
     let mut events = daily_calls(1, 2, 7); // 2–8 March, across the DST change on the 8th
-    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    assert!(fired(p, "US-COL-002", &events).is_empty());
     events.push(call(8, "03-08 15:00", Outcome::Busy)); // 8th in [2, 8]
     events.push(call(9, "03-08 16:00", Outcome::Voicemail)); // 9th
     events.push(call(10, "03-09 09:00", Outcome::NoAnswer)); // [3, 9]: 3–8 (6) + 2 + this = 9
     events.push(call(11, "03-15 09:00", Outcome::NoAnswer)); // [9, 15]: 2
-    assert_eq!(fired(&p, "US-COL-002", &events), vec![8, 9, 10]);
-    let msg = &findings(&p, "US-COL-002", &events)[0].1;
+    assert_eq!(fired(p, "US-COL-002", &events), vec![8, 9, 10]);
+    let msg = &findings(p, "US-COL-002", &events)[0].1;
     assert_eq!(
         msg,
         "call #8 to the debtor about this debt in the 7d ending 2026-03-08 (limit 7): presumed \
@@ -256,14 +262,14 @@ fn seven_calls_in_seven_days_pass_the_eighth_is_flagged() {
 fn the_seven_day_window_slides_over_local_dates() {
     let p = plan();
     // One call a day for ten days never exceeds 7 in any 7 consecutive days.
-    assert!(fired(&p, "US-COL-002", &daily_calls(1, 2, 10)).is_empty());
+    assert!(fired(p, "US-COL-002", &daily_calls(1, 2, 10)).is_empty());
     // 23:30 EST on 4 March is 04:30Z on the 5th: it belongs to local day 4 March.
     let mut events = vec![call(1, "03-04 23:30", Outcome::NoAnswer)];
     events.extend(daily_calls(2, 5, 7)); // 5–11 March, one a day
-    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    assert!(fired(p, "US-COL-002", &events).is_empty());
     events.push(call(9, "03-10 12:00", Outcome::NoAnswer));
     // [4, 10]: 4th, 5–10 (6) and this = 8; [5, 11]: 5–11 (7) + line 9 = 8.
-    assert_eq!(fired(&p, "US-COL-002", &events), vec![9, 8]);
+    assert_eq!(fired(p, "US-COL-002", &events), vec![9, 8]);
 }
 
 #[test]
@@ -274,20 +280,20 @@ fn failed_inbound_third_party_and_other_account_calls_do_not_count() {
     events.push(call(9, "03-05 11:00", Outcome::Connected).inbound());
     events.push(call(10, "03-05 12:00", Outcome::NoAnswer).party(Party::Family));
     events.push(call(11, "03-08 12:00", Outcome::Failed)); // a failed call is never flagged
-    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    assert!(fired(p, "US-COL-002", &events).is_empty());
     // Per debt: seven calls about A1 and one about A2.
     let mut by_debt: Vec<Event> = daily_calls(1, 2, 7)
         .into_iter()
         .map(|e| e.account("A1"))
         .collect();
     by_debt.push(call(8, "03-08 12:00", Outcome::NoAnswer).account("A2"));
-    assert!(fired(&p, "US-COL-002", &by_debt).is_empty());
+    assert!(fired(p, "US-COL-002", &by_debt).is_empty());
     by_debt.push(call(9, "03-08 13:00", Outcome::NoAnswer).account("A1"));
-    assert_eq!(fired(&p, "US-COL-002", &by_debt), vec![9]);
+    assert_eq!(fired(p, "US-COL-002", &by_debt), vec![9]);
     // A call without an outcome is an attempt like any other.
     let mut bare = daily_calls(1, 2, 7);
     bare.push(ev(8, "03-08 12:00", EventKind::Call));
-    assert_eq!(fired(&p, "US-COL-002", &bare), vec![8]);
+    assert_eq!(fired(p, "US-COL-002", &bare), vec![8]);
 }
 
 #[test]
@@ -300,22 +306,22 @@ fn calls_within_seven_days_of_direct_consent_are_excluded() {
     let mut events = vec![consent.clone()];
     events
         .extend((0..8).map(|i| call(2 + i, &format!("03-08 {:02}:00", 9 + i), Outcome::NoAnswer)));
-    assert!(fired(&p, "US-COL-002", &events).is_empty());
+    assert!(fired(p, "US-COL-002", &events).is_empty());
     // On 9 March (day 8) the consent no longer covers the calls.
     let mut late = vec![consent.clone()];
     late.extend((0..8).map(|i| call(2 + i, &format!("03-09 {:02}:00", 9 + i), Outcome::NoAnswer)));
-    assert_eq!(fired(&p, "US-COL-002", &late), vec![9]);
+    assert_eq!(fired(p, "US-COL-002", &late), vec![9]);
     // Consent from someone else, or about another debt, does not exclude the debtor's calls.
     let mut other = vec![consent.clone().party(Party::Spouse)];
     other.extend((0..8).map(|i| call(2 + i, &format!("03-08 {:02}:00", 9 + i), Outcome::NoAnswer)));
-    assert_eq!(fired(&p, "US-COL-002", &other), vec![9]);
+    assert_eq!(fired(p, "US-COL-002", &other), vec![9]);
     let mut other_debt = vec![consent.account("A2")];
     other_debt.extend(
         (0..8).map(|i| {
             call(2 + i, &format!("03-08 {:02}:00", 9 + i), Outcome::NoAnswer).account("A1")
         }),
     );
-    assert_eq!(fired(&p, "US-COL-002", &other_debt), vec![9]);
+    assert_eq!(fired(p, "US-COL-002", &other_debt), vec![9]);
 }
 
 // ------------------------------------------------------------------ US-COL-003 after a conversation
@@ -330,15 +336,15 @@ fn no_call_until_day_eight_after_a_conversation() {
         call(2, "03-08 20:00", Outcome::NoAnswer),
         call(3, "03-09 08:30", Outcome::NoAnswer),
     ];
-    assert_eq!(fired(&p, "US-COL-003", &events), vec![2]);
+    assert_eq!(fired(p, "US-COL-003", &events), vec![2]);
     assert_eq!(
-        findings(&p, "US-COL-003", &events)[0].1,
+        findings(p, "US-COL-003", &events)[0].1,
         "call to the debtor on 2026-03-08 at 20:00, within 7d of a telephone conversation \
          about this debt on 2026-03-02 (the conversation day is day 1): presumed violation of \
          1006.14(b)(1)"
     );
     // Without line 2, line 3 on day 8 is fine.
-    assert!(fired(&p, "US-COL-003", &[events[0].clone(), events[2].clone()]).is_empty());
+    assert!(fired(p, "US-COL-003", &[events[0].clone(), events[2].clone()]).is_empty());
 }
 
 #[test]
@@ -353,14 +359,14 @@ fn a_conversation_is_a_connected_call_either_way_and_same_day_counts() {
         call(6, "03-04 10:00", Outcome::NoAnswer).party(Party::Employer), // another person
         call(7, "03-05 10:00", Outcome::Connected).inbound(), // the consumer calls: fine
     ];
-    assert_eq!(fired(&p, "US-COL-003", &events), vec![3]);
+    assert_eq!(fired(p, "US-COL-003", &events), vec![3]);
     // Unanswered calls and voicemails are not conversations.
     let quiet = [
         call(1, "03-02 09:00", Outcome::NoAnswer),
         call(2, "03-02 12:00", Outcome::Voicemail),
         call(3, "03-03 12:00", Outcome::Busy),
     ];
-    assert!(fired(&p, "US-COL-003", &quiet).is_empty());
+    assert!(fired(p, "US-COL-003", &quiet).is_empty());
 }
 
 #[test]
@@ -371,7 +377,7 @@ fn conversations_are_per_debt_and_consent_excludes_follow_up_calls() {
         call(2, "03-03 10:00", Outcome::NoAnswer).account("A2"),
         call(3, "03-04 10:00", Outcome::NoAnswer).account("A1"),
     ];
-    assert_eq!(fired(&p, "US-COL-003", &events), vec![3]);
+    assert_eq!(fired(p, "US-COL-003", &events), vec![3]);
     // The consumer asked to be called back on Thursday: consent covers the follow-up.
     let consented = [
         call(1, "03-02 10:00", Outcome::Connected)
@@ -379,5 +385,159 @@ fn conversations_are_per_debt_and_consent_excludes_follow_up_calls() {
             .text("Consumer asked us to call back Thursday"),
         call(2, "03-05 10:00", Outcome::Connected),
     ];
-    assert!(fired(&p, "US-COL-003", &consented).is_empty());
+    assert!(fired(p, "US-COL-003", &consented).is_empty());
+}
+
+// ------------------------------------------------------------------ US-COL-004..006 requests
+
+#[test]
+fn no_direct_contact_once_an_attorney_represents_the_consumer() {
+    let p = plan();
+    let events = [
+        ev(1, "03-02 10:00", EventKind::Letter), // before the representation: fine
+        ev(2, "03-03 10:00", EventKind::AttorneyRepresentation)
+            .party(Party::Attorney)
+            .inbound(),
+        call(3, "03-03 14:00", Outcome::Connected).party(Party::Attorney),
+        call(4, "03-04 10:00", Outcome::Connected).inbound(), // the consumer calls in
+        ev(5, "03-05 10:00", EventKind::Email),
+        call(6, "03-06 10:00", Outcome::NoAnswer),
+    ];
+    assert_eq!(fired(p, "US-COL-004", &events), vec![5, 6]);
+    // Representation for one debt only.
+    let per_debt = [
+        ev(1, "03-03 10:00", EventKind::AttorneyRepresentation)
+            .inbound()
+            .account("A1"),
+        ev(2, "03-04 10:00", EventKind::Letter).account("A2"),
+        ev(3, "03-04 11:00", EventKind::Letter).account("A1"),
+    ];
+    assert_eq!(fired(p, "US-COL-004", &per_debt), vec![3]);
+}
+
+#[test]
+fn a_cease_request_stops_communication_except_termination_notices() {
+    let p = plan();
+    let events = [
+        ev(1, "03-02 10:00", EventKind::Sms).text("Balance reminder"),
+        ev(2, "03-03 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .text("Letter: stop contacting me"),
+        ev(3, "03-04 10:00", EventKind::Letter)
+            .text("As requested, we are terminating further collection efforts."),
+        ev(4, "03-05 10:00", EventKind::Sms).text("Your balance is still due"),
+        call(5, "03-06 10:00", Outcome::Connected).inbound(),
+        call(6, "03-06 10:20", Outcome::NoAnswer).party(Party::Family), // not the requester
+    ];
+    assert_eq!(fired(p, "US-COL-005", &events), vec![4]);
+    // A request naming one medium is an opt-out (US-COL-006), not a cease request.
+    let opt_out = [
+        ev(1, "03-03 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .medium("sms"),
+        ev(2, "03-04 10:00", EventKind::Letter),
+    ];
+    assert!(fired(p, "US-COL-005", &opt_out).is_empty());
+    let all = [
+        ev(1, "03-03 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .medium("All"),
+        ev(2, "03-04 10:00", EventKind::Letter),
+    ];
+    assert_eq!(fired(p, "US-COL-005", &all), vec![2]);
+    // An attorney's cease letter covers the debtor.
+    let by_attorney = [
+        ev(1, "03-03 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .party(Party::Attorney),
+        call(2, "03-04 10:00", Outcome::NoAnswer),
+    ];
+    assert_eq!(fired(p, "US-COL-005", &by_attorney), vec![2]);
+}
+
+#[test]
+fn an_opted_out_medium_is_not_used_again_except_to_reply() {
+    let p = plan();
+    let events = [
+        ev(1, "03-02 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .medium("Text messages"),
+        ev(2, "03-03 10:00", EventKind::Email).text("Statement attached"),
+        ev(3, "03-04 10:00", EventKind::Sms).text("Reminder: payment due"),
+        call(4, "03-04 11:00", Outcome::NoAnswer),
+    ];
+    assert_eq!(fired(p, "US-COL-006", &events), vec![3]);
+    let calls = [
+        ev(1, "03-02 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .medium("phone"),
+        ev(2, "03-03 10:00", EventKind::Voicemail),
+        call(3, "03-03 11:00", Outcome::NoAnswer),
+        ev(4, "03-03 12:00", EventKind::Letter),
+    ];
+    assert_eq!(fired(p, "US-COL-006", &calls), vec![2, 3]);
+    // The consumer writes by e-mail after opting out of e-mail: one reply is allowed, the
+    // next unsolicited e-mail is not.
+    let reply = [
+        ev(1, "03-02 10:00", EventKind::CeaseRequest)
+            .inbound()
+            .medium("email"),
+        ev(2, "03-06 10:00", EventKind::Email)
+            .inbound()
+            .text("What is my payoff?"),
+        ev(3, "03-06 15:00", EventKind::Email).text("Your payoff is 812.40 USD"),
+        ev(4, "03-09 15:00", EventKind::Email).text("Following up on your payoff"),
+    ];
+    assert_eq!(fired(p, "US-COL-006", &reply), vec![4]);
+}
+
+// ------------------------------------------------------------------ US-COL-007 validation notice
+
+#[test]
+fn validation_notice_within_five_days_of_the_initial_communication() {
+    let p = plan();
+    let base = [
+        call(1, "03-02 09:00", Outcome::NoAnswer), // conveys nothing: not the initial one
+        ev(2, "03-02 10:00", EventKind::Voicemail),
+        call(3, "03-03 10:00", Outcome::Connected).text("Discussed the balance"),
+        ev(4, "03-04 10:00", EventKind::Sms).text("Payment link"), // not initial
+    ];
+    let with_notice = |local: &str| {
+        let mut v = base.to_vec();
+        v.push(ev(5, local, EventKind::ValidationNotice));
+        v
+    };
+    assert!(fired(p, "US-COL-007", &with_notice("03-08 16:00")).is_empty()); // day + 5
+    assert_eq!(fired(p, "US-COL-007", &with_notice("03-09 09:00")), vec![3]); // day + 6
+    assert_eq!(fired(p, "US-COL-007", &base), vec![3]);
+    assert_eq!(
+        findings(p, "US-COL-007", &base)[0].1,
+        "initial communication (call, 2026-03-03) with no validation notice in it, before it, \
+         or within 5d after it"
+    );
+}
+
+#[test]
+fn validation_is_per_debt_and_excused_by_payment_or_given_in_the_letter() {
+    let p = plan();
+    let per_debt = [
+        ev(1, "03-02 10:00", EventKind::Email).account("A1"),
+        ev(2, "03-02 10:00", EventKind::ValidationNotice).account("A2"),
+        ev(3, "03-02 11:00", EventKind::Letter).account("A2"),
+    ];
+    assert_eq!(fired(p, "US-COL-007", &per_debt), vec![1]);
+    let paid = [
+        call(1, "03-02 10:00", Outcome::Connected),
+        ev(2, "03-05 10:00", EventKind::Payment).inbound(),
+    ];
+    assert!(fired(p, "US-COL-007", &paid).is_empty());
+    let in_letter = [ev(1, "03-02 10:00", EventKind::Letter)
+        .text("Enclosed is your validation notice. You have the right to dispute this debt.")];
+    assert!(fired(p, "US-COL-007", &in_letter).is_empty());
+    let third_party_first = [
+        call(1, "03-02 10:00", Outcome::Connected).party(Party::Family),
+        ev(2, "03-09 10:00", EventKind::ValidationNotice),
+        ev(3, "03-09 10:00", EventKind::Letter),
+    ];
+    assert!(fired(p, "US-COL-007", &third_party_first).is_empty());
 }
