@@ -541,3 +541,153 @@ fn validation_is_per_debt_and_excused_by_payment_or_given_in_the_letter() {
     ];
     assert!(fired(p, "US-COL-007", &third_party_first).is_empty());
 }
+
+// ------------------------------------------------------------------ US-COL-008..011 conduct
+
+/// Which of `texts` rule `id` flags, each on an outbound call of its own to `party`.
+fn flagged_texts<'t>(p: &Plan, id: &str, party: Party, texts: &[&'t str]) -> Vec<&'t str> {
+    texts
+        .iter()
+        .filter(|t| {
+            let e = call(1, "03-02 10:00", Outcome::Connected)
+                .party(party)
+                .text(t);
+            !fired(p, id, &[e]).is_empty()
+        })
+        .copied()
+        .collect()
+}
+
+#[test]
+fn threats_of_arrest_fire_and_denials_do_not() {
+    let p = plan();
+    let threats = [
+        "If you don't pay by Friday you will be arrested.",
+        "We'll have you arrested at work.",
+        "You could go to jail for this.",
+        "You're going to jail unless this is paid today",
+        "A warrant has been issued for this account.",
+        "There is a warrant out for your arrest.",
+        "The sheriff will come to your house tonight.",
+        "Police are on their way.",
+        "We are going to call the police if you do not pay.",
+        "We are pressing charges for check fraud.",
+        "This is now a criminal matter.",
+        "You committed fraud when you took this loan.",
+        "We will report you to immigration and you could be deported.",
+    ];
+    assert_eq!(
+        flagged_texts(p, "US-COL-008", Party::Debtor, &threats),
+        threats
+    );
+    let denials = [
+        "We will not have you arrested; this is a civil matter.",
+        "You will not go to jail over this debt.",
+        "You cannot be arrested for not paying a credit card.",
+        "This is not a criminal matter.",
+        "Nobody is going to have you arrested.",
+        "There is no warrant and no criminal case.",
+        "Consumer asked about jail; agent explained it is a civil debt.",
+        "Please call us to discuss a payment plan.",
+    ];
+    assert!(flagged_texts(p, "US-COL-008", Party::Debtor, &denials).is_empty());
+    // The consumer's own words on an inbound call are not the collector's threat.
+    let inbound = call(1, "03-02 10:00", Outcome::Connected)
+        .inbound()
+        .text("Consumer said she is afraid she will be arrested");
+    assert!(fired(p, "US-COL-008", &[inbound]).is_empty());
+}
+
+#[test]
+fn false_claims_of_authority_fire_and_truthful_identification_does_not() {
+    let p = plan();
+    let claims = [
+        "We are attorneys and your file is with our legal department.",
+        "This is the law office of Grant & Hill.",
+        "I'm calling from the sheriff's office about your case.",
+        "This is Officer Daniels.",
+        "I am with the district attorney.",
+        "We're a government agency.",
+    ];
+    assert_eq!(
+        flagged_texts(p, "US-COL-009", Party::Debtor, &claims),
+        claims
+    );
+    let fine = [
+        "We are not attorneys and not affiliated with any government agency.",
+        "This is a communication from a debt collector, ABC Recovery.",
+        "Consumer said she spoke with her attorney; we asked for his name.",
+        "You may contact the Consumer Financial Protection Bureau.",
+    ];
+    assert!(flagged_texts(p, "US-COL-009", Party::Debtor, &fine).is_empty());
+}
+
+#[test]
+fn legal_threats_need_a_lawsuit_in_the_log() {
+    let p = plan();
+    let threats = [
+        "We will sue you tomorrow.",
+        "If you don't pay we're going to garnish your wages.",
+        "A lawsuit will be filed against you this week.",
+        "Your car will be seized.",
+        "We are filing suit on Monday.",
+    ];
+    assert_eq!(
+        flagged_texts(p, "US-COL-010", Party::Debtor, &threats),
+        threats
+    );
+    let fine = [
+        "We are not going to sue you.",
+        "No lawsuit has been filed.",
+        "We will not garnish your wages.",
+        "We can set up a payment plan that fits your budget.",
+    ];
+    assert!(flagged_texts(p, "US-COL-010", Party::Debtor, &fine).is_empty());
+    // Backed by a suit on the same debt (or with no account), but not by a suit on another.
+    let threat = call(2, "03-05 10:00", Outcome::Connected)
+        .account("A1")
+        .text("We will garnish your wages once the court rules.");
+    let suit = |account: &str| {
+        ev(1, "03-01 10:00", EventKind::Lawsuit)
+            .account(account)
+            .text("Complaint filed")
+    };
+    assert!(fired(p, "US-COL-010", &[suit("A1"), threat.clone()]).is_empty());
+    assert_eq!(fired(p, "US-COL-010", &[suit("A2"), threat]), vec![2]);
+}
+
+#[test]
+fn the_debt_is_not_disclosed_to_third_parties() {
+    let p = plan();
+    let disclosing = "Told her that John owes us 2,400 USD on a past due loan.";
+    let location_only = "Asked for John's current address and phone number; did not say why.";
+    for party in [
+        Party::EmergencyContact,
+        Party::Family,
+        Party::Employer,
+        Party::ContactList,
+        Party::OtherThirdParty,
+    ] {
+        assert_eq!(
+            flagged_texts(p, "US-COL-011", party, &[disclosing, location_only]),
+            [disclosing],
+            "{party:?}"
+        );
+    }
+    for party in [
+        Party::Debtor,
+        Party::Spouse,
+        Party::Attorney,
+        Party::CoBorrower,
+        Party::Guarantor,
+    ] {
+        assert!(flagged_texts(p, "US-COL-011", party, &[disclosing]).is_empty());
+    }
+    let words = [
+        "Please have him call ABC Collections.",
+        "Tell your brother his payment is overdue.",
+        "We are trying to collect a debt.",
+        "She is behind on her account and in default.",
+    ];
+    assert_eq!(flagged_texts(p, "US-COL-011", Party::Family, &words), words);
+}
