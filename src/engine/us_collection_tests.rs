@@ -691,3 +691,106 @@ fn the_debt_is_not_disclosed_to_third_parties() {
     ];
     assert_eq!(flagged_texts(p, "US-COL-011", Party::Family, &words), words);
 }
+
+// ------------------------------------------------------------------ fixtures/logs/us
+
+/// A fixture record as an event. The fixtures write every time with the consumer's own offset
+/// for its `tz`, so the civil time is the one written (no zone database needed here).
+fn fixture_event(line: usize, text: &str) -> Event {
+    let serde_json::Value::Object(mut rec) = serde_json::from_str(text).unwrap() else {
+        panic!("line {line}: not an object");
+    };
+    let mut take = |k: &str| match rec.remove(k) {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(other) => panic!("line {line}: {k} is {other}"),
+        None => None,
+    };
+    let time = take("time").unwrap();
+    let num = |r: std::ops::Range<usize>| -> i64 { time[r].parse().unwrap() };
+    let (year, month, day) = (num(0..4), num(5..7), num(8..10));
+    let seconds = num(11..13) * 3600 + num(14..16) * 60 + num(17..19);
+    let sign = if &time[19..20] == "-" { -1 } else { 1 };
+    let offset = sign * (num(20..22) * 3600 + num(23..25) * 60);
+    let days = super::value::days_from_civil(year as i32, month as u8, day as u8);
+    let word = |s: Option<String>| s.unwrap_or_default();
+    let mut e = Event {
+        line,
+        bytes: 0..0,
+        id: take("id"),
+        debtor: take("debtor").unwrap(),
+        account: take("account"),
+        time: days * 86_400 + seconds - offset,
+        local: LocalTime {
+            year: year as i32,
+            month: month as u8,
+            day: day as u8,
+            seconds: seconds as u32,
+            weekday: ((days + 3).rem_euclid(7)) as u8,
+        },
+        zone: take("tz").unwrap(),
+        kind: EventKind::from_word(&word(take("kind"))).unwrap(),
+        party: Party::from_word(&take("party").unwrap_or("debtor".into())).unwrap(),
+        direction: Direction::from_word(&take("direction").unwrap_or("outbound".into())).unwrap(),
+        outcome: take("outcome").map(|o| Outcome::from_word(&o).unwrap()),
+        agent: take("agent"),
+        text: take("text"),
+        to: take("to"),
+        recorded: None,
+        extra: Default::default(),
+    };
+    e.recorded = rec.remove("recorded").and_then(|v| v.as_bool());
+    for (k, v) in rec {
+        let v = match v {
+            serde_json::Value::Bool(b) => FieldValue::Bool(b),
+            serde_json::Value::Number(n) => FieldValue::Number(n.to_string().parse().unwrap()),
+            serde_json::Value::String(s) => FieldValue::Text(s),
+            other => panic!("line {line}: {k} is {other}"),
+        };
+        e.extra.insert(k, v);
+    }
+    e
+}
+
+/// `RULE@line` for every finding on a fixture log, checked debtor by debtor.
+fn fixture_findings(p: &Plan, text: &str) -> std::collections::BTreeSet<String> {
+    let mut by_debtor: std::collections::BTreeMap<String, Vec<Event>> = Default::default();
+    for (i, l) in text.lines().enumerate() {
+        let e = fixture_event(i + 1, l);
+        by_debtor.entry(e.debtor.clone()).or_default().push(e);
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for events in by_debtor.values_mut() {
+        events.sort_by_key(|e| (e.time, e.line));
+        for f in p.check_events(events, &|_| true) {
+            out.insert(format!(
+                "{}@{}",
+                p.rules.rules[f.rule].id, events[f.event].line
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn fixture_logs_give_exactly_the_expected_findings() {
+    let p = plan();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logs/us");
+    let expected: serde_yaml::Mapping =
+        serde_yaml::from_str(&std::fs::read_to_string(dir.join("expected.yaml")).unwrap()).unwrap();
+    assert_eq!(expected.len(), 3);
+    for (file, expectation) in &expected {
+        let file = file.as_str().unwrap();
+        let fires = match expectation {
+            serde_yaml::Value::Mapping(m) => m.get("fires").unwrap().clone(),
+            list => list.clone(),
+        };
+        let want: std::collections::BTreeSet<String> = fires
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect();
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert_eq!(fixture_findings(p, &text), want, "{file}");
+    }
+}
