@@ -51,7 +51,7 @@ fn us_collection_pack_compiles_without_warnings() {
 /// 1 November 02:00 local).
 fn new_york_is_dst(month: u8, day: u8, seconds: u32) -> bool {
     let at = (month, day, seconds);
-    at >= (3, 8, 7200) && at < (11, 1, 3600)
+    ((3, 8, 7200)..(11, 1, 3600)).contains(&at)
 }
 
 /// A record at a New York civil time in 2026, `"MM-DD HH:MM[:SS]"`, with the local fields and
