@@ -28,8 +28,22 @@ fn plan() -> &'static Plan {
     PLAN.get_or_init(compile_pack)
 }
 
+/// The pack with `validation_not_logged = "flag"`: every debt's log records its notices.
+fn strict_validation_plan() -> Plan {
+    let mut files = pack_sources();
+    let default = "param validation_not_logged: text = \"ignore\"";
+    let file = files.iter_mut().find(|f| f.text.contains(default)).unwrap();
+    file.text = file
+        .text
+        .replace(default, "param validation_not_logged: text = \"flag\"");
+    compile(files)
+}
+
 fn compile_pack() -> Plan {
-    let files = pack_sources();
+    compile(pack_sources())
+}
+
+fn compile(files: Vec<SourceFile>) -> Plan {
     let (set, warnings) =
         crate::lang::compile(&files, &crate::concepts::ConceptCatalogue::builtin())
             .unwrap_or_else(|d| panic!("{}", crate::lang::render(&d, &files, false)));
@@ -509,9 +523,13 @@ fn validation_notice_within_five_days_of_the_initial_communication() {
     };
     assert!(fired(p, "US-COL-007", &with_notice("03-08 16:00")).is_empty()); // day + 5
     assert_eq!(fired(p, "US-COL-007", &with_notice("03-09 09:00")), vec![3]); // day + 6
-    assert_eq!(fired(p, "US-COL-007", &base), vec![3]);
+                                                                              // A log with no validation notice at all is not judged, unless configured to be.
+    assert!(fired(p, "US-COL-007", &base).is_empty());
+    let strict = strict_validation_plan();
+    assert_eq!(fired(&strict, "US-COL-007", &base), vec![3]);
+    assert!(fired(&strict, "US-COL-007", &with_notice("03-08 16:00")).is_empty());
     assert_eq!(
-        findings(p, "US-COL-007", &base)[0].1,
+        findings(&strict, "US-COL-007", &base)[0].1,
         "initial communication (call, 2026-03-03) with no validation notice in it, before it, \
          or within 5d after it"
     );
@@ -520,26 +538,29 @@ fn validation_notice_within_five_days_of_the_initial_communication() {
 #[test]
 fn validation_is_per_debt_and_excused_by_payment_or_given_in_the_letter() {
     let p = plan();
+    // Judged even without a logged notice, so that only the exceptions keep these quiet.
+    let strict = strict_validation_plan();
     let per_debt = [
         ev(1, "03-02 10:00", EventKind::Email).account("A1"),
         ev(2, "03-02 10:00", EventKind::ValidationNotice).account("A2"),
         ev(3, "03-02 11:00", EventKind::Letter).account("A2"),
+        ev(4, "03-10 10:00", EventKind::ValidationNotice).account("A1"), // A1's: late
     ];
     assert_eq!(fired(p, "US-COL-007", &per_debt), vec![1]);
     let paid = [
         call(1, "03-02 10:00", Outcome::Connected),
         ev(2, "03-05 10:00", EventKind::Payment).inbound(),
     ];
-    assert!(fired(p, "US-COL-007", &paid).is_empty());
+    assert!(fired(&strict, "US-COL-007", &paid).is_empty());
     let in_letter = [ev(1, "03-02 10:00", EventKind::Letter)
         .text("Enclosed is your validation notice. You have the right to dispute this debt.")];
-    assert!(fired(p, "US-COL-007", &in_letter).is_empty());
+    assert!(fired(&strict, "US-COL-007", &in_letter).is_empty());
     let third_party_first = [
         call(1, "03-02 10:00", Outcome::Connected).party(Party::Family),
         ev(2, "03-09 10:00", EventKind::ValidationNotice),
         ev(3, "03-09 10:00", EventKind::Letter),
     ];
-    assert!(fired(p, "US-COL-007", &third_party_first).is_empty());
+    assert!(fired(&strict, "US-COL-007", &third_party_first).is_empty());
 }
 
 // ------------------------------------------------------------------ US-COL-008..011 conduct
