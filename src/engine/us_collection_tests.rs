@@ -869,3 +869,41 @@ fn embedded_log_examples_behave_as_declared() {
     }
     assert!(failures.is_empty(), "{failures:#?}");
 }
+
+#[test]
+fn third_parties_of_one_kind_are_told_apart_by_the_number_called() {
+    let p = plan();
+    let to = |e: Event, number: &str| Event {
+        to: Some(number.into()),
+        ..e
+    };
+    // Four calls each to two family members (two numbers), one day: neither reaches 8.
+    let mut events: Vec<Event> = (0..8)
+        .map(|i| {
+            let number = if i % 2 == 0 {
+                "+12125550001"
+            } else {
+                "+12125550002"
+            };
+            let e = call(i + 1, &format!("03-02 {:02}:00", 9 + i), Outcome::NoAnswer);
+            to(e.party(Party::Family), number)
+        })
+        .collect();
+    assert!(fired(p, "US-COL-002", &events).is_empty());
+    // The debtor is one person whatever the number: eight calls to two numbers are too many.
+    let debtor: Vec<Event> = events
+        .iter()
+        .cloned()
+        .map(|e| Event {
+            party: Party::Debtor,
+            ..e
+        })
+        .collect();
+    assert_eq!(fired(p, "US-COL-002", &debtor), vec![8]);
+    // A conversation with one family member does not bar calling another.
+    events.truncate(2);
+    events[0].outcome = Some(Outcome::Connected);
+    assert!(fired(p, "US-COL-003", &events).is_empty());
+    events[1].to = events[0].to.clone();
+    assert_eq!(fired(p, "US-COL-003", &events), vec![2]);
+}
