@@ -596,6 +596,11 @@ fn threats_of_arrest_fire_and_denials_do_not() {
         "This is now a criminal matter.",
         "You committed fraud when you took this loan.",
         "We will report you to immigration and you could be deported.",
+        "We will have the police arrest you at work.",
+        "We are sending the sheriff tomorrow.",
+        "You could face jail time.",
+        "They will throw you in jail.",
+        "Not paying this is a crime.",
     ];
     assert_eq!(
         flagged_texts(p, "US-COL-008", Party::Debtor, &threats),
@@ -610,6 +615,8 @@ fn threats_of_arrest_fire_and_denials_do_not() {
         "There is no warrant and no criminal case.",
         "Consumer asked about jail; agent explained it is a civil debt.",
         "Please call us to discuss a payment plan.",
+        "We will not have the police involved; you will not face jail.",
+        "Not paying is not a crime.",
     ];
     assert!(flagged_texts(p, "US-COL-008", Party::Debtor, &denials).is_empty());
     // The consumer's own words on an inbound call are not the collector's threat.
@@ -629,6 +636,7 @@ fn false_claims_of_authority_fire_and_truthful_identification_does_not() {
         "This is Officer Daniels.",
         "I am with the district attorney.",
         "We're a government agency.",
+        "This is the county sheriff.",
     ];
     assert_eq!(
         flagged_texts(p, "US-COL-009", Party::Debtor, &claims),
@@ -652,6 +660,8 @@ fn legal_threats_need_a_lawsuit_in_the_log() {
         "A lawsuit will be filed against you this week.",
         "Your car will be seized.",
         "We are filing suit on Monday.",
+        "You will be sued.",
+        "We are going to proceed with legal action.",
     ];
     assert_eq!(
         flagged_texts(p, "US-COL-010", Party::Debtor, &threats),
@@ -661,6 +671,7 @@ fn legal_threats_need_a_lawsuit_in_the_log() {
         "We are not going to sue you.",
         "No lawsuit has been filed.",
         "We will not garnish your wages.",
+        "You will not be sued while the plan is current.",
         "We can set up a payment plan that fits your budget.",
     ];
     assert!(flagged_texts(p, "US-COL-010", Party::Debtor, &fine).is_empty());
