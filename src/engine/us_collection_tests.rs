@@ -259,7 +259,7 @@ fn seven_calls_in_seven_days_pass_the_eighth_is_flagged() {
     let p = plan();
     let mut events = daily_calls(1, 2, 7); // 2–8 March, across the DST change on the 8th
     assert!(fired(p, "US-COL-002", &events).is_empty());
-    events.push(call(8, "03-08 15:00", Outcome::Busy)); // 8th in [2, 8]
+    events.push(call(8, "03-08 15:00", Outcome::NoAnswer)); // 8th in [2, 8]
     events.push(call(9, "03-08 16:00", Outcome::Voicemail)); // 9th
     events.push(call(10, "03-09 09:00", Outcome::NoAnswer)); // [3, 9]: 3–8 (6) + 2 + this = 9
     events.push(call(11, "03-15 09:00", Outcome::NoAnswer)); // [9, 15]: 2
