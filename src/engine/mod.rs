@@ -356,3 +356,6 @@ mod tests;
 
 #[cfg(test)]
 mod events_tests;
+
+#[cfg(test)]
+mod us_collection_tests;
