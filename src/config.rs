@@ -13,7 +13,14 @@ use std::path::{Path, PathBuf};
 /// The name searched for in the current folder and its parents.
 pub const FILE_NAME: &str = "loanlint.yaml";
 
-const TOP_LEVEL_KEYS: [&str; 4] = ["params", "disable", "severity", "jurisdiction"];
+const TOP_LEVEL_KEYS: [&str; 6] = [
+    "params",
+    "disable",
+    "severity",
+    "jurisdiction",
+    "include",
+    "exclude",
+];
 
 /// What is wrong with a configuration file; `line` is 1-based.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -63,6 +70,14 @@ pub enum ConfigError {
         id: String,
         suggestion: Option<String>,
     },
+    #[error("{file}:{line}: `{section}` pattern `{pattern}` is not a valid glob: {message}")]
+    BadGlob {
+        file: String,
+        line: usize,
+        section: &'static str,
+        pattern: String,
+        message: String,
+    },
     #[error("{file}:{line}: severity of `{rule}` is `{given}`; use error, warning or info")]
     BadSeverity {
         file: String,
@@ -109,6 +124,11 @@ pub struct Config {
     severity: Vec<Located<Severity>>,
     /// Default for `--jurisdiction`.
     pub jurisdiction: Option<String>,
+    /// `include:` / `exclude:` globs, relative to `dir`.
+    include: Vec<Located<()>>,
+    exclude: Vec<Located<()>>,
+    /// The folder the file is in (globs are relative to it); `.` for parsed text.
+    pub dir: PathBuf,
 }
 
 impl Config {
@@ -129,7 +149,26 @@ impl Config {
                 message: e.to_string(),
             }]
         })?;
-        Config::parse(&text, shown)
+        let mut config = Config::parse(&text, shown)?;
+        config.dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Ok(config)
+    }
+
+    /// The include/exclude globs as a file filter (relative to the config file's folder).
+    pub fn file_filter(&self) -> crate::filter::FileFilter {
+        let mut filter = crate::filter::FileFilter::default();
+        let patterns = |v: &[Located<()>]| v.iter().map(|l| l.key.clone()).collect::<Vec<_>>();
+        // Every pattern was checked when the file was read.
+        if !self.include.is_empty() {
+            let _ = filter.include(&self.dir, &patterns(&self.include));
+        }
+        if !self.exclude.is_empty() {
+            let _ = filter.exclude(&self.dir, &patterns(&self.exclude));
+        }
+        filter
     }
 
     /// Parse configuration text and check its shape (not yet its names: see [`Config::apply`]).
@@ -318,6 +357,11 @@ const STARTER_TAIL: &str = "
 # Severity per rule (error, warning or info); ids, prefixes and concepts as in `disable`.
 # severity:
 #   CN-INT-003: error
+
+# Which files a folder walk checks, as globs relative to this file's folder (like .gitignore:
+# `*.pdf` matches at any depth, `drafts/` covers a folder, `contracts/**/*.md` is anchored).
+# include: [\"contracts/**\"]
+# exclude: [\"drafts/\", \"*.pdf\"]
 ";
 
 fn error_line(e: &ConfigError) -> usize {
@@ -329,6 +373,7 @@ fn error_line(e: &ConfigError) -> usize {
         | ConfigError::UnknownParam { line, .. }
         | ConfigError::WrongType { line, .. }
         | ConfigError::UnknownRule { line, .. }
+        | ConfigError::BadGlob { line, .. }
         | ConfigError::BadSeverity { line, .. } => *line,
     }
 }
@@ -354,6 +399,7 @@ impl Reader<'_> {
     fn config(&mut self, root: Raw) -> Config {
         let mut config = Config {
             file: self.file.to_string(),
+            dir: PathBuf::from("."),
             ..Config::default()
         };
         let top = match root {
@@ -371,6 +417,8 @@ impl Reader<'_> {
                 "disable" => config.disable = self.disable(value, line),
                 "severity" => config.severity = self.severities(value, line),
                 "jurisdiction" => config.jurisdiction = self.jurisdiction(value, line),
+                "include" => config.include = self.globs(value, "include", line),
+                "exclude" => config.exclude = self.globs(value, "exclude", line),
                 _ => self.errors.push(ConfigError::UnknownKey {
                     file: self.file.to_string(),
                     line,
@@ -436,6 +484,43 @@ impl Reader<'_> {
                     "disable",
                     "items must be rule ids, prefixes or concepts",
                 ),
+            }
+        }
+        out
+    }
+
+    /// A glob or list of globs, each checked for syntax and located on its own line.
+    fn globs(&mut self, value: Raw, section: &'static str, line: usize) -> Vec<Located<()>> {
+        const EXPECTED: &str = "must be a glob or a list of globs, e.g. [\"drafts/**\", \"*.pdf\"]";
+        let items = match value {
+            Raw::Null => Vec::new(),
+            Raw::Str(s) => vec![Raw::Str(s)],
+            Raw::List(items) => items,
+            _ => {
+                self.shape(line, section, EXPECTED);
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Raw::Str(pattern) = item else {
+                self.shape(line, section, EXPECTED);
+                continue;
+            };
+            let at = pattern_line(self.text, &pattern, line);
+            match crate::filter::check_pattern(&pattern) {
+                Ok(()) => out.push(Located {
+                    key: pattern,
+                    value: (),
+                    line: at,
+                }),
+                Err(e) => self.errors.push(ConfigError::BadGlob {
+                    file: self.file.to_string(),
+                    line: at,
+                    section,
+                    message: glob_error_text(&e),
+                    pattern,
+                }),
             }
         }
         out
@@ -508,6 +593,17 @@ fn key_line(text: &str, key: &str, from: usize) -> usize {
         let t = line.trim_start().trim_start_matches("- ");
         forms.iter().any(|f| t.starts_with(f.as_str()))
     })
+}
+
+/// 1-based line of the first line at or after `from` that holds `pattern` (globs hold the
+/// characters `item_line` splits at, so they are searched as a substring).
+fn pattern_line(text: &str, pattern: &str, from: usize) -> usize {
+    find_line(text, from, |line| line.contains(pattern))
+}
+
+/// globset's message names the glob; ours names it already, so keep only the reason.
+fn glob_error_text(e: &globset::Error) -> String {
+    e.kind().to_string()
 }
 
 /// 1-based line of the first line at or after `from` holding list item `item`.

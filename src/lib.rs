@@ -4,17 +4,21 @@
 //! files -> [`document::Document`] + [`extract::Facts`] (a subject);
 //! (plan, subject) -> [`engine::Finding`]s -> [`report`].
 
+pub mod baseline;
 pub mod builtin;
 pub mod concepts;
 pub mod config;
+pub mod diff;
 pub mod document;
 pub mod engine;
 pub mod extract;
+pub mod filter;
 pub mod jurisdiction;
 pub mod lang;
 pub mod lint;
 pub mod log;
 pub mod report;
 pub mod span;
+pub mod suppress;
 pub mod testing;
 pub mod yaml;

@@ -53,6 +53,7 @@ fn report_for(doc: &Document, findings: Vec<Finding>) -> Report {
         }],
         input_errors: vec![],
         sources,
+        ..Report::default()
     }
 }
 

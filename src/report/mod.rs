@@ -76,6 +76,11 @@ pub struct Report {
     pub input_errors: Vec<InputError>,
     /// Decoded source text of each file with findings (for rendering in context).
     pub sources: BTreeMap<String, String>,
+    /// Findings silenced by a suppression comment or a baseline (not in `findings`, not
+    /// counted for the exit status). Sorted like `findings`.
+    pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// What `--baseline` matched and which of its entries no longer occur.
+    pub baseline: Option<crate::baseline::BaselineOutcome>,
 }
 
 impl Report {
@@ -196,6 +201,8 @@ pub(crate) mod tests {
                 message: "bad.txt: not valid UTF-8 (first bad byte at line 1, byte 0)".into(),
             }],
             sources,
+            suppressed: Vec::new(),
+            baseline: None,
         }
     }
 

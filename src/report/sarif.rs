@@ -4,6 +4,7 @@ use super::template::template_text;
 use super::{InputError, Report};
 use crate::engine::{Finding, Severity};
 use crate::lang::ir::{Rule, RuleSet};
+use crate::suppress::{Suppressed, SuppressionKind};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -20,20 +21,26 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    let fingerprints = fingerprints(&report.findings);
+    let all = active_and_suppressed(report);
+    let findings: Vec<Finding> = all.iter().map(|(f, _)| (*f).clone()).collect();
+    let fingerprints = fingerprints(&findings);
     let text_files = decoded_text_files(report);
-    let results: Vec<Value> = report
-        .findings
+    let with_baseline = report.baseline.is_some();
+    let results: Vec<Value> = all
         .iter()
         .zip(&fingerprints)
-        .map(|(f, print)| {
+        .map(|((f, suppressed), print)| {
             let with_bytes = text_files.contains(f.file.as_str());
-            sarif_result(
+            let mut result = sarif_result(
                 f,
                 rule_index.get(f.rule.as_str()).copied(),
                 print,
                 with_bytes,
-            )
+            );
+            if let Some(obj) = result.as_object_mut() {
+                add_suppression(obj, *suppressed, with_baseline);
+            }
+            result
         })
         .collect();
     let mut doc = json!({
@@ -60,6 +67,46 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Active findings and suppressed ones in one list in finding order, so that a finding keeps
+/// its fingerprint (which counts repeats in order) whether it is suppressed or not.
+fn active_and_suppressed(report: &Report) -> Vec<(&Finding, Option<&Suppressed>)> {
+    let mut all: Vec<(&Finding, Option<&Suppressed>)> = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(s))))
+        .collect();
+    all.sort_by(|(a, _), (b, _)| crate::lint::finding_order(a, b));
+    all
+}
+
+/// A suppressed finding keeps its result with `suppressions` (code-scanning services show it
+/// as dismissed); with `--baseline`, every result says whether the baseline held it
+/// (`unchanged`) or not (`new`).
+fn add_suppression(
+    result: &mut Map<String, Value>,
+    suppressed: Option<&Suppressed>,
+    with_baseline: bool,
+) {
+    if let Some(s) = suppressed {
+        let kind = match s.kind {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::External => "external",
+        };
+        result.insert(
+            "suppressions".into(),
+            json!([{ "kind": kind, "status": "accepted", "justification": s.justification }]),
+        );
+    }
+    if with_baseline {
+        let held = suppressed.is_some_and(|s| s.kind == SuppressionKind::External);
+        result.insert(
+            "baselineState".into(),
+            json!(if held { "unchanged" } else { "new" }),
+        );
+    }
 }
 
 /// The project page, once Cargo.toml names one (validators warn when it is missing; an empty
@@ -252,7 +299,7 @@ fn fingerprints(findings: &[Finding]) -> Vec<String> {
     findings
         .iter()
         .map(|f| {
-            let snippet = normalise_snippet(&f.snippet);
+            let snippet = crate::baseline::normalise_text(&f.snippet);
             let key = (f.rule.clone(), f.file.clone(), snippet);
             let occurrence = seen.entry(key.clone()).or_insert(0);
             let text = format!("{}\0{}\0{}\0{}", key.0, key.1, key.2, occurrence);
@@ -260,12 +307,6 @@ fn fingerprints(findings: &[Finding]) -> Vec<String> {
             format!("{:016x}", fnv1a_64(text.as_bytes()))
         })
         .collect()
-}
-
-/// Whitespace is dropped: re-wrapping a paragraph (which in Chinese text may break a line
-/// between any two characters) must not change the print.
-fn normalise_snippet(snippet: &str) -> String {
-    snippet.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// FNV-1a, 64 bits: tiny, and stable across Rust versions and platforms (unlike `DefaultHasher`).
