@@ -218,22 +218,34 @@ fn folder_of(path: &Path) -> PathBuf {
     std::path::absolute(parent).unwrap_or_else(|_| parent.to_path_buf())
 }
 
-/// `file` relative to `dir`, `/`-separated, without `.` parts; as given when it is not below
-/// `dir` (or cannot be made absolute).
+/// `file` relative to `dir` (with `..` where needed), `/`-separated; as given (without `./`)
+/// when it cannot be made absolute.
 fn relative_name(file: &str, dir: &Path) -> String {
-    let absolute = std::path::absolute(file).map(|p| crate::filter::lexically_clean(&p));
-    let rel = match &absolute {
-        Ok(abs) => abs
-            .strip_prefix(crate::filter::lexically_clean(dir))
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|_| PathBuf::from(file)),
-        Err(_) => PathBuf::from(file),
+    let parts: Vec<String> = match std::path::absolute(file) {
+        Ok(abs) => {
+            let file = crate::filter::lexically_clean(&abs);
+            let dir = crate::filter::lexically_clean(dir);
+            let common = file
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let ups = dir.components().count().saturating_sub(common);
+            std::iter::repeat_n("..".to_string(), ups)
+                .chain(file.components().skip(common).map(component_text))
+                .collect()
+        }
+        Err(_) => Path::new(file)
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .map(component_text)
+            .collect(),
     };
-    rel.components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    parts.join("/")
+}
+
+fn component_text(c: Component) -> String {
+    c.as_os_str().to_string_lossy().into_owned()
 }
 
 #[cfg(test)]
@@ -313,5 +325,6 @@ mod tests {
         assert_eq!(relative_name("a/./b.txt", &cwd.join("a")), "b.txt");
         let abs = cwd.join("x/y.md");
         assert_eq!(relative_name(&abs.to_string_lossy(), &cwd), "x/y.md");
+        assert_eq!(relative_name("x/y.md", &cwd.join("ci")), "../x/y.md");
     }
 }

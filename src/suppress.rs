@@ -247,7 +247,8 @@ fn parse_directives(source: &str) -> Vec<Directive> {
         };
         // `body` is a suffix of the line; the comment text is a prefix of `body`.
         let body_start = line.text.len() - body.len();
-        let valid_body = body.is_empty() || body.starts_with(char::is_whitespace);
+        let valid_body = body.is_empty()
+            || body.starts_with(|c: char| c.is_whitespace() || c == ':' || c == '：');
         let body = cut_at_comment_end(body);
         let end = line.start + body_start + body.len();
         let (rules, reason) = split_rules_and_reason(body);
@@ -316,4 +317,127 @@ fn is_rule_word(w: &str) -> bool {
     w.chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_.*".contains(c))
         && w.chars().any(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Format;
+
+    fn doc(format: Format, source: &str) -> Document {
+        Document::from_source("c.md", format, source.to_string(), 0)
+    }
+
+    /// A finding of `rule` starting on 1-based `line`.
+    fn finding_on(rule: &str, line: usize) -> Finding {
+        let mut f = crate::report::tests::finding(rule, Severity::Error, (line, 1, 2), 0..1, None);
+        f.concept = "format-clause.final-interpretation".into();
+        f
+    }
+
+    fn loaded(entry: &str) -> bool {
+        ["CN-FMT-001", "CN-FMT-002", "CN-STD-001"]
+            .iter()
+            .any(|id| names(entry, id, "format-clause.final-interpretation"))
+    }
+
+    fn run(format: Format, source: &str, findings: Vec<Finding>) -> Outcome {
+        apply(&doc(format, source), findings, &loaded)
+    }
+
+    fn messages(o: &Outcome) -> Vec<(usize, String)> {
+        o.active
+            .iter()
+            .filter(|f| f.rule == META_RULE)
+            .map(|f| (f.line, f.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn next_line_comment_silences_the_next_line_with_content() {
+        let src = "甲\n<!-- loanlint-disable-next-line CN-FMT-001: 经法务审核 -->\n\n乙\n丙\n";
+        let o = run(
+            Format::Markdown,
+            src,
+            vec![finding_on("CN-FMT-001", 4), finding_on("CN-FMT-001", 5)],
+        );
+        assert_eq!(o.suppressed.len(), 1);
+        assert_eq!(o.suppressed[0].finding.line, 4);
+        assert_eq!(o.suppressed[0].justification, "经法务审核");
+        assert_eq!(o.suppressed[0].kind, SuppressionKind::InSource);
+        assert_eq!(o.active.len(), 1);
+        assert_eq!(o.active[0].line, 5);
+    }
+
+    #[test]
+    fn plain_text_forms_lists_prefixes_concepts_and_full_width_colon() {
+        let src = "# loanlint-disable-file CN-STD-*: 模板\n\
+                   第五条 甲 【loanlint-disable-line CN-FMT-001，CN-FMT-002：已备案】\n\
+                   // loanlint-disable-next-line format-clause.final-interpretation: ok\n\
+                   第六条 乙\n";
+        let o = run(
+            Format::Text,
+            src,
+            vec![
+                finding_on("CN-STD-001", 9),
+                finding_on("CN-FMT-001", 2),
+                finding_on("CN-FMT-002", 2),
+                finding_on("CN-FMT-002", 4),
+            ],
+        );
+        assert!(o.active.is_empty(), "{:?}", messages(&o));
+        let reasons: Vec<&str> = o
+            .suppressed
+            .iter()
+            .map(|s| s.justification.as_str())
+            .collect();
+        assert_eq!(reasons, ["模板", "已备案", "已备案", "ok"]);
+    }
+
+    #[test]
+    fn bad_and_unused_directives_are_reported_where_they_are() {
+        let src = "<!-- loanlint-disable-next-line CN-FMT-001 -->\n甲\n\
+                   <!-- loanlint-disable-next-line CN-FMT-009: 无此规则 -->\n乙\n\
+                   <!-- loanlint-disable-line CN-FMT-002: 多余 -->\n\
+                   <!-- loanlint-disable-lines CN-FMT-001: 拼错 -->\n\
+                   <!-- loanlint-disable-next-line: 无规则 -->\n丙\n";
+        let o = run(Format::Markdown, src, vec![finding_on("CN-FMT-001", 2)]);
+        assert!(o.suppressed.is_empty());
+        assert_eq!(
+            o.active.iter().filter(|f| f.rule == "CN-FMT-001").count(),
+            1
+        );
+        let m = messages(&o);
+        assert_eq!(m.len(), 5, "{m:?}");
+        assert_eq!(m[0].0, 1);
+        assert!(m[0].1.contains("gives no reason"));
+        assert_eq!(m[1].0, 3);
+        assert!(m[1].1.contains("`CN-FMT-009`, which is no loaded rule"));
+        assert_eq!(m[2].0, 5);
+        assert_eq!(
+            m[2].1,
+            "unused suppression: no `CN-FMT-002` finding on line 5 to silence"
+        );
+        assert!(m[3].1.starts_with("unknown suppression comment"));
+        assert_eq!(m[4].1, "suppression comment names no rule");
+    }
+
+    #[test]
+    fn meta_findings_point_at_the_directive_text() {
+        let src = "第一条\n<!-- loanlint-disable-line CN-FMT-001: 无 -->\n";
+        let o = run(Format::Markdown, src, vec![]);
+        let f = &o.active[0];
+        assert_eq!((f.line, f.column, f.end_line), (2, 6, 2));
+        assert_eq!(f.snippet, "loanlint-disable-line CN-FMT-001: 无");
+        assert_eq!(f.severity, Severity::Warning);
+        let start = src.find("loanlint").unwrap();
+        assert_eq!((f.byte_start, f.byte_end), (start, start + f.snippet.len()));
+    }
+
+    #[test]
+    fn a_reason_in_english_without_colon_is_no_reason() {
+        let (rules, reason) = split_rules_and_reason(" CN-FMT-001 reviewed by legal");
+        assert_eq!(rules, ["CN-FMT-001"]);
+        assert_eq!(reason, "");
+    }
 }
