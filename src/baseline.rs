@@ -13,7 +13,7 @@ use crate::engine::Finding;
 use crate::report::Report;
 use crate::suppress::{Suppressed, SuppressionKind};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// The baseline file format version written and read.
@@ -64,7 +64,8 @@ pub struct BaselineOutcome {
     pub file: String,
     /// How many findings it held back.
     pub matched: usize,
-    /// Entries that no longer occur: fixed (or changed) since the baseline was written.
+    /// Entries of the files checked in this run that no longer occur: fixed (or changed)
+    /// since the baseline was written.
     pub stale: Vec<Entry>,
 }
 
@@ -132,10 +133,19 @@ impl Baseline {
         }
         report.findings = active;
         crate::lint::sort_findings(&mut report.findings);
+        let checked: HashSet<String> = report
+            .subjects
+            .iter()
+            .map(|s| relative_name(&s.file, &self.dir))
+            .collect();
+        let mut stale = self.stale_entries(remaining);
+        // Entries of files not checked in this run (pre-commit names only staged files) are
+        // not known to be gone.
+        stale.retain(|e| checked.contains(&e.file));
         report.baseline = Some(BaselineOutcome {
             file: self.shown.clone(),
             matched,
-            stale: self.stale_entries(remaining),
+            stale,
         });
     }
 
@@ -255,8 +265,16 @@ mod tests {
     use crate::report::tests::finding;
 
     fn report_of(findings: Vec<Finding>) -> Report {
+        let subjects = vec![crate::report::SubjectInfo {
+            file: "contract.txt".into(),
+            jurisdiction: None,
+            packs: vec![],
+            reason: String::new(),
+            encoding: None,
+        }];
         Report {
             findings,
+            subjects,
             ..Report::default()
         }
     }
@@ -296,6 +314,12 @@ mod tests {
         assert_eq!(outcome.stale.len(), 1);
         assert_eq!(outcome.stale[0].rule, "R-2");
         assert_eq!(outcome.stale[0].text, "放弃抗辩");
+
+        // The file was not checked this time: its entries are not stale.
+        let mut other = report_of(vec![]);
+        other.subjects[0].file = "other.txt".into();
+        baseline.apply(&mut other);
+        assert_eq!(other.baseline.unwrap().stale, []);
     }
 
     #[test]

@@ -57,6 +57,12 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     let mut report = linter.check_paths(&paths, &options);
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
+        if args.changed_since.is_some() {
+            // Findings on unchanged lines were never reported: their entries are not gone.
+            if let Some(outcome) = report.baseline.as_mut() {
+                outcome.stale.clear();
+            }
+        }
     }
     if let Some(path) = &args.write_baseline {
         let shown = path.display().to_string();
