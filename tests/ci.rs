@@ -154,6 +154,21 @@ fn plain_text_directives_and_their_mistakes() {
     let dir = workspace(&[("a.txt", text)]);
     let (_, v) = json_of(&["a.txt"], dir.path());
     common::assert_valid_report(&v);
+    let o = loanlint(&["check", "--format", "sarif", "a.txt"], dir.path());
+    let sarif: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let errors = sarif_schema_errors(&sarif);
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let meta = rules.iter().position(|r| r["id"] == "LL-SUPPRESS").unwrap();
+    let meta_result = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "LL-SUPPRESS")
+        .unwrap();
+    assert_eq!(meta_result["ruleIndex"], meta);
     let meta: Vec<(u64, String)> = v["findings"]
         .as_array()
         .unwrap()

@@ -4,7 +4,7 @@ use super::template::template_text;
 use super::{InputError, Report};
 use crate::engine::{Finding, Severity};
 use crate::lang::ir::{Rule, RuleSet};
-use crate::suppress::{Suppressed, SuppressionKind};
+use crate::suppress::{Suppressed, SuppressionKind, META_RULE};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -15,13 +15,22 @@ const FINGERPRINT_KEY: &str = "loanlint/v1";
 /// One SARIF run: every loaded rule under `tool.driver.rules`, one result per finding, and
 /// input errors as tool execution notifications (the run then did not succeed).
 pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
-    let rule_index: HashMap<&str, usize> = rules
+    let mut rule_index: HashMap<&str, usize> = rules
         .rules
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
     let all = active_and_suppressed(report);
+    let mut descriptors: Vec<Value> = rules
+        .rules
+        .iter()
+        .map(|r| rule_descriptor(r, rules))
+        .collect();
+    if all.iter().any(|(f, _)| f.rule == META_RULE) {
+        rule_index.insert(META_RULE, descriptors.len());
+        descriptors.push(meta_rule_descriptor());
+    }
     let findings: Vec<Finding> = all.iter().map(|(f, _)| (*f).clone()).collect();
     let fingerprints = fingerprints(&findings);
     let text_files = decoded_text_files(report);
@@ -52,7 +61,7 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
                     "name": "loanlint",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules.rules.iter().map(|r| rule_descriptor(r, rules)).collect::<Vec<_>>(),
+                    "rules": descriptors,
                 }
             },
             "invocations": [invocation(&report.input_errors)],
@@ -148,6 +157,18 @@ fn rule_descriptor(rule: &Rule, set: &RuleSet) -> Value {
             "cite": rule.cite,
             "tags": rule_tags(rule, set),
         }
+    })
+}
+
+/// The built-in rule of findings about suppression comments, described only when it fired.
+fn meta_rule_descriptor() -> Value {
+    json!({
+        "id": META_RULE,
+        "name": "suppression comment problem",
+        "shortDescription": { "text": "A loanlint-disable comment is malformed, names an unknown rule, or silences nothing" },
+        "help": { "text": "Write `loanlint-disable-next-line RULE[, RULE…]: reason` (or `-line`, `-file`) naming a loaded rule and giving a reason; remove comments that silence nothing." },
+        "defaultConfiguration": { "level": "warning" },
+        "properties": { "tags": ["loanlint"] }
     })
 }
 
