@@ -793,6 +793,31 @@ mod tests {
     }
 
     #[test]
+    fn globs_are_checked_and_located_per_item() {
+        let errors = Config::parse(
+            "include: contracts/**\nexclude:\n  - drafts/\n  - \"a{b\"\n",
+            "c.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("c.yaml:4: `exclude` pattern `a{b` is not a valid glob: "),
+            "{}",
+            errors[0]
+        );
+        let errors = Config::parse("exclude: {a: 1}\n", "c.yaml").unwrap_err();
+        assert!(errors[0]
+            .to_string()
+            .starts_with("c.yaml:1: `exclude` must be a glob"));
+        let config = Config::parse("include: [\"contracts/**\"]\n", "c.yaml").unwrap();
+        let filter = config.file_filter();
+        assert!(filter.allows(Path::new("contracts/a.txt")));
+        assert!(!filter.allows(Path::new("other/a.txt")));
+    }
+
+    #[test]
     fn severity_override_and_bad_severity() {
         let errors = Config::parse("severity:\n  CN-FMT-001: fatal\n", "c.yaml").unwrap_err();
         assert_eq!(

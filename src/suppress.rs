@@ -62,6 +62,8 @@ enum Scope {
     /// Findings starting on this 1-based source line.
     Line(usize),
     File,
+    /// A `-next-line` directive with no line of content after it.
+    NoNextLine,
 }
 
 /// One parsed `loanlint-disable…` comment.
@@ -114,7 +116,7 @@ fn silencing_directive(directives: &mut [Directive], f: &Finding) -> Option<Stri
         let covers = match d.scope {
             Some(Scope::Line(line)) => f.line == line,
             Some(Scope::File) => true,
-            None => false,
+            Some(Scope::NoNextLine) | None => false,
         };
         if !covers || d.reason.is_empty() {
             continue;
@@ -144,6 +146,9 @@ fn problems(d: &Directive, is_loaded: &dyn Fn(&str) -> bool) -> Vec<String> {
             "unknown suppression comment: use {MARKER}-next-line, {MARKER}-line or {MARKER}-file"
         )];
     };
+    if scope == Scope::NoNextLine {
+        return vec!["suppression comment has no line after it to apply to".to_string()];
+    }
     if d.rules.is_empty() {
         return vec!["suppression comment names no rule".to_string()];
     }
@@ -162,7 +167,7 @@ fn problems(d: &Directive, is_loaded: &dyn Fn(&str) -> bool) -> Vec<String> {
         } else if !used {
             let place = match scope {
                 Scope::Line(line) => format!("on line {line}"),
-                Scope::File => "in this file".to_string(),
+                Scope::File | Scope::NoNextLine => "in this file".to_string(),
             };
             out.push(format!(
                 "unused suppression: no `{rule}` finding {place} to silence"
@@ -237,7 +242,8 @@ fn parse_directives(source: &str) -> Vec<Directive> {
         };
         let rest = line.text.get(at + MARKER.len()..).unwrap_or_default();
         let (scope, body) = if let Some(body) = rest.strip_prefix("-next-line") {
-            (target_after(&lines, i).map(Scope::Line), body)
+            let target = target_after(&lines, i).map_or(Scope::NoNextLine, Scope::Line);
+            (Some(target), body)
         } else if let Some(body) = rest.strip_prefix("-line") {
             (Some(Scope::Line(line.number)), body)
         } else if let Some(body) = rest.strip_prefix("-file") {
@@ -432,6 +438,22 @@ mod tests {
         assert_eq!(f.severity, Severity::Warning);
         let start = src.find("loanlint").unwrap();
         assert_eq!((f.byte_start, f.byte_end), (start, start + f.snippet.len()));
+    }
+
+    #[test]
+    fn a_next_line_comment_at_the_end_is_reported() {
+        let o = run(
+            Format::Markdown,
+            "甲\n<!-- loanlint-disable-next-line CN-FMT-001: 理由 -->\n\n",
+            vec![],
+        );
+        assert_eq!(
+            messages(&o),
+            [(
+                2,
+                "suppression comment has no line after it to apply to".to_string()
+            )]
+        );
     }
 
     #[test]
