@@ -112,20 +112,30 @@ impl ChangedFiles {
     }
 }
 
-/// Keep the findings of `doc` that touch a changed line: on their own lines or in their clause.
-pub fn retain_touching(doc: &Document, findings: &mut Vec<Finding>, changed: &ChangedLines) {
-    let Some(lines) = changed else {
+/// Keep the findings of `doc` (active and suppressed) that touch a line changed in `path`;
+/// a file that did not change keeps none.
+pub fn retain_changed(
+    doc: &Document,
+    path: &Path,
+    changed: &ChangedFiles,
+    outcome: &mut crate::suppress::Outcome,
+) {
+    let no_lines = Some(BTreeSet::new());
+    let lines = changed.lines_of(path).unwrap_or(&no_lines);
+    let Some(lines) = lines else {
         return;
     };
     let clause_lines = clause_line_ranges(doc);
-    findings.retain(|f| {
-        let touches = |first: usize, last: usize| lines.range(first..=last).next().is_some();
-        touches(f.line, f.end_line.max(f.line))
+    let touches = |f: &Finding| {
+        let hit = |first: usize, last: usize| lines.range(first..=last).next().is_some();
+        hit(f.line, f.end_line.max(f.line))
             || clause_lines
                 .iter()
                 .find(|(src, _, _)| src.contains(&f.source_range.start))
-                .is_some_and(|(_, first, last)| touches(*first, *last))
-    });
+                .is_some_and(|(_, first, last)| hit(*first, *last))
+    };
+    outcome.active.retain(|f| touches(f));
+    outcome.suppressed.retain(|s| touches(&s.finding));
 }
 
 /// Each clause's source range with its first and last 1-based source line.

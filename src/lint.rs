@@ -163,26 +163,9 @@ impl Linter {
         path: &Path,
         options: &CheckOptions,
     ) -> crate::suppress::Outcome {
-        let rules = &self.plan.rules.rules;
-        let is_loaded = |entry: &str| {
-            rules
-                .iter()
-                .any(|r| crate::suppress::names(entry, &r.id, &r.concept))
-        };
-        let mut outcome = crate::suppress::apply(doc, findings, &is_loaded);
+        let mut outcome = crate::suppress::apply_for_rules(doc, findings, &self.plan.rules);
         if let Some(changed) = &options.changed {
-            let lines = changed
-                .lines_of(path)
-                .cloned()
-                .unwrap_or(Some(Default::default()));
-            crate::diff::retain_touching(doc, &mut outcome.active, &lines);
-            let mut kept: Vec<Finding> = outcome
-                .suppressed
-                .iter()
-                .map(|s| s.finding.clone())
-                .collect();
-            crate::diff::retain_touching(doc, &mut kept, &lines);
-            outcome.suppressed.retain(|s| kept.contains(&s.finding));
+            crate::diff::retain_changed(doc, path, changed, &mut outcome);
         }
         outcome
     }

@@ -110,6 +110,16 @@ pub fn apply(doc: &Document, findings: Vec<Finding>, is_loaded: &dyn Fn(&str) ->
     outcome
 }
 
+/// [`apply`] with the rules of `rules` as the loaded ones.
+pub fn apply_for_rules(
+    doc: &Document,
+    findings: Vec<Finding>,
+    rules: &crate::lang::ir::RuleSet,
+) -> Outcome {
+    let is_loaded = |entry: &str| rules.rules.iter().any(|r| names(entry, &r.id, &r.concept));
+    apply(doc, findings, &is_loaded)
+}
+
 /// The reason of the first valid directive that covers `f`, marking the rule entry used.
 fn silencing_directive(directives: &mut [Directive], f: &Finding) -> Option<String> {
     for d in directives.iter_mut() {
