@@ -494,3 +494,30 @@ fn changed_since_outside_git_or_with_a_bad_revision_exits_2() {
         stderr(&o)
     );
 }
+
+#[test]
+fn changed_since_keeps_suppressions_of_unchanged_lines_quiet() {
+    let text = "第一条 借款\n\
+        # loanlint-disable-next-line CN-FMT-001: 模板原文\n\
+        本合同最终解释权归贷款人所有。\n\
+        第二条 其他\n\
+        借款人应按时还款。\n";
+    let dir = workspace(&[("a.txt", text)]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "a"]);
+    let edited = text.replace("借款人应按时还款。", "借款人放弃一切抗辩权。");
+    std::fs::write(dir.path().join("a.txt"), edited).unwrap();
+    let (_, v) = json_of(&["--changed-since", "HEAD", "."], dir.path());
+    let lines: Vec<u64> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["line"].as_u64().unwrap())
+        .collect();
+    // Only clause 2 (lines 4-5) is reported: no LL-SUPPRESS about line 2, and the finding
+    // silenced on line 3 is outside the change, so not listed as suppressed either.
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| *l >= 4), "{v:#}");
+    assert_eq!(v["suppressed"], serde_json::json!([]));
+}
