@@ -15,7 +15,15 @@ use std::path::{Path, PathBuf};
 /// The name searched for in the current folder and its parents.
 pub const FILE_NAME: &str = "loanlint.yaml";
 
-const TOP_LEVEL_KEYS: [&str; 5] = ["params", "disable", "severity", "jurisdiction", "log"];
+const TOP_LEVEL_KEYS: [&str; 7] = [
+    "params",
+    "disable",
+    "severity",
+    "jurisdiction",
+    "include",
+    "exclude",
+    "log",
+];
 const LOG_KEYS: [&str; 3] = ["default_zone", "columns", "values"];
 const LOG_VOCABULARY_FIELDS: [&str; 4] = ["kind", "party", "direction", "outcome"];
 
@@ -90,6 +98,14 @@ pub enum ConfigError {
         zone: String,
         suggestion: Option<String>,
     },
+    #[error("{file}:{line}: `{section}` pattern `{pattern}` is not a valid glob: {message}")]
+    BadGlob {
+        file: String,
+        line: usize,
+        section: &'static str,
+        pattern: String,
+        message: String,
+    },
     #[error("{file}:{line}: severity of `{rule}` is `{given}`; use error, warning or info")]
     BadSeverity {
         file: String,
@@ -138,6 +154,11 @@ pub struct Config {
     pub jurisdiction: Option<String>,
     /// `log:`: how collection logs' columns and words map onto the canonical record.
     log: LogMapping,
+    /// `include:` / `exclude:` globs, relative to `dir`.
+    include: Vec<Located<()>>,
+    exclude: Vec<Located<()>>,
+    /// The folder the file is in (globs are relative to it); `.` for parsed text.
+    pub dir: PathBuf,
 }
 
 impl Config {
@@ -158,7 +179,26 @@ impl Config {
                 message: e.to_string(),
             }]
         })?;
-        Config::parse(&text, shown)
+        let mut config = Config::parse(&text, shown)?;
+        config.dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        Ok(config)
+    }
+
+    /// The include/exclude globs as a file filter (relative to the config file's folder).
+    pub fn file_filter(&self) -> crate::filter::FileFilter {
+        let mut filter = crate::filter::FileFilter::default();
+        let patterns = |v: &[Located<()>]| v.iter().map(|l| l.key.clone()).collect::<Vec<_>>();
+        // Every pattern was checked when the file was read.
+        if !self.include.is_empty() {
+            let _ = filter.include(&self.dir, &patterns(&self.include));
+        }
+        if !self.exclude.is_empty() {
+            let _ = filter.exclude(&self.dir, &patterns(&self.exclude));
+        }
+        filter
     }
 
     /// Parse configuration text and check its shape (not yet its names: see [`Config::apply`]).
@@ -364,6 +404,10 @@ const STARTER_TAIL: &str = "
 #   values:
 #     kind: {phone: call, text: sms}
 #     party: {third_party: other_third_party}
+# Which files a folder walk checks, as globs relative to this file's folder (like .gitignore:
+# `*.pdf` matches at any depth, `drafts/` covers a folder, `contracts/**/*.md` is anchored).
+# include: [\"contracts/**\"]
+# exclude: [\"drafts/\", \"*.pdf\"]
 ";
 
 fn error_line(e: &ConfigError) -> usize {
@@ -376,6 +420,7 @@ fn error_line(e: &ConfigError) -> usize {
         | ConfigError::WrongType { line, .. }
         | ConfigError::UnknownRule { line, .. }
         | ConfigError::BadSeverity { line, .. }
+        | ConfigError::BadGlob { line, .. }
         | ConfigError::UnknownLogField { line, .. }
         | ConfigError::UnknownLogWord { line, .. }
         | ConfigError::UnknownZone { line, .. } => *line,
@@ -403,6 +448,7 @@ impl Reader<'_> {
     fn config(&mut self, root: Raw) -> Config {
         let mut config = Config {
             file: self.file.to_string(),
+            dir: PathBuf::from("."),
             ..Config::default()
         };
         let top = match root {
@@ -421,6 +467,8 @@ impl Reader<'_> {
                 "severity" => config.severity = self.severities(value, line),
                 "jurisdiction" => config.jurisdiction = self.jurisdiction(value, line),
                 "log" => config.log = self.log(value, line),
+                "include" => config.include = self.globs(value, "include", line),
+                "exclude" => config.exclude = self.globs(value, "exclude", line),
                 _ => self.errors.push(ConfigError::UnknownKey {
                     file: self.file.to_string(),
                     line,
@@ -486,6 +534,43 @@ impl Reader<'_> {
                     "disable",
                     "items must be rule ids, prefixes or concepts",
                 ),
+            }
+        }
+        out
+    }
+
+    /// A glob or list of globs, each checked for syntax and located on its own line.
+    fn globs(&mut self, value: Raw, section: &'static str, line: usize) -> Vec<Located<()>> {
+        const EXPECTED: &str = "must be a glob or a list of globs, e.g. [\"drafts/**\", \"*.pdf\"]";
+        let items = match value {
+            Raw::Null => Vec::new(),
+            Raw::Str(s) => vec![Raw::Str(s)],
+            Raw::List(items) => items,
+            _ => {
+                self.shape(line, section, EXPECTED);
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Raw::Str(pattern) = item else {
+                self.shape(line, section, EXPECTED);
+                continue;
+            };
+            let at = pattern_line(self.text, &pattern, line);
+            match crate::filter::check_pattern(&pattern) {
+                Ok(()) => out.push(Located {
+                    key: pattern,
+                    value: (),
+                    line: at,
+                }),
+                Err(e) => self.errors.push(ConfigError::BadGlob {
+                    file: self.file.to_string(),
+                    line: at,
+                    section,
+                    message: glob_error_text(&e),
+                    pattern,
+                }),
             }
         }
         out
@@ -696,6 +781,17 @@ fn key_line(text: &str, key: &str, from: usize) -> usize {
         let t = line.trim_start().trim_start_matches("- ");
         forms.iter().any(|f| t.starts_with(f.as_str()))
     })
+}
+
+/// 1-based line of the first line at or after `from` that holds `pattern` (globs hold the
+/// characters `item_line` splits at, so they are searched as a substring).
+fn pattern_line(text: &str, pattern: &str, from: usize) -> usize {
+    find_line(text, from, |line| line.contains(pattern))
+}
+
+/// globset's message names the glob; ours names it already, so keep only the reason.
+fn glob_error_text(e: &globset::Error) -> String {
+    e.kind().to_string()
 }
 
 /// 1-based line of the first line at or after `from` holding list item `item`.
@@ -957,6 +1053,31 @@ log:
                 "c.yaml:11: `log.values`: no log field `partty`; did you mean `party`?",
             ]
         );
+    }
+
+    #[test]
+    fn globs_are_checked_and_located_per_item() {
+        let errors = Config::parse(
+            "include: contracts/**\nexclude:\n  - drafts/\n  - \"a{b\"\n",
+            "c.yaml",
+        )
+        .unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0]
+                .to_string()
+                .starts_with("c.yaml:4: `exclude` pattern `a{b` is not a valid glob: "),
+            "{}",
+            errors[0]
+        );
+        let errors = Config::parse("exclude: {a: 1}\n", "c.yaml").unwrap_err();
+        assert!(errors[0]
+            .to_string()
+            .starts_with("c.yaml:1: `exclude` must be a glob"));
+        let config = Config::parse("include: [\"contracts/**\"]\n", "c.yaml").unwrap();
+        let filter = config.file_filter();
+        assert!(filter.allows(Path::new("contracts/a.txt")));
+        assert!(!filter.allows(Path::new("other/a.txt")));
     }
 
     #[test]

@@ -550,13 +550,25 @@ mod tests {
 
     #[test]
     fn a_debtor_is_where_their_zone_is_else_what_their_records_say() {
-        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00-05:00","tz":"America/New_York","kind":"call","text":"请还款"}"#);
-        assert_eq!(d.jurisdiction.as_deref(), Some("US"), "the zone wins over the language");
-        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00+08:00","tz":"Asia/Shanghai","kind":"call"}"#);
+        let d = debtor(
+            r#"{"debtor":"a","time":"2026-03-02T10:00:00-05:00","tz":"America/New_York","kind":"call","text":"请还款"}"#,
+        );
+        assert_eq!(
+            d.jurisdiction.as_deref(),
+            Some("US"),
+            "the zone wins over the language"
+        );
+        let d = debtor(
+            r#"{"debtor":"a","time":"2026-03-02T10:00:00+08:00","tz":"Asia/Shanghai","kind":"call"}"#,
+        );
         assert_eq!(d.jurisdiction.as_deref(), Some("CN"));
-        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00+08:00","kind":"sms","text":"您的账单已逾期"}"#);
+        let d = debtor(
+            r#"{"debtor":"a","time":"2026-03-02T10:00:00+08:00","kind":"sms","text":"您的账单已逾期"}"#,
+        );
         assert_eq!(d.jurisdiction.as_deref(), Some("CN"));
-        let d = debtor(r#"{"debtor":"a","time":"2026-03-02T10:00:00+01:00","tz":"Europe/Paris","kind":"sms","text":"Please pay"}"#);
+        let d = debtor(
+            r#"{"debtor":"a","time":"2026-03-02T10:00:00+01:00","tz":"Europe/Paris","kind":"sms","text":"Please pay"}"#,
+        );
         assert_eq!(d.jurisdiction, None);
         assert!(d.reason.contains("--jurisdiction"), "{}", d.reason);
     }

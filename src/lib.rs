@@ -4,12 +4,15 @@
 //! files -> [`document::Document`] + [`extract::Facts`] (a subject);
 //! (plan, subject) -> [`engine::Finding`]s -> [`report`].
 
+pub mod baseline;
 pub mod builtin;
 pub mod concepts;
 pub mod config;
+pub mod diff;
 pub mod document;
 pub mod engine;
 pub mod extract;
+pub mod filter;
 pub mod jurisdiction;
 pub mod lang;
 pub mod lint;
@@ -17,5 +20,6 @@ pub mod log;
 pub mod logcheck;
 pub mod report;
 pub mod span;
+pub mod suppress;
 pub mod testing;
 pub mod yaml;

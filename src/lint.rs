@@ -44,6 +44,10 @@ pub struct CheckOptions {
     pub force_log: bool,
     /// Which side of a DOCX's tracked changes to check (`--tracked-changes original`).
     pub tracked_changes: document::TrackedChanges,
+    /// Which files found by walking folders (or named) are checked: include/exclude globs.
+    pub filter: crate::filter::FileFilter,
+    /// `--changed-since`: report only findings touching these files' changed lines.
+    pub changed: Option<std::sync::Arc<crate::diff::ChangedFiles>>,
 }
 
 /// Compiled rules, ready to check any number of documents (shareable across threads).
@@ -98,6 +102,7 @@ impl Linter {
         for p in paths {
             collect_files(p, &mut files, &mut report.input_errors);
         }
+        files.retain(|(path, _, _)| options.filter.allows(path));
         let results: Vec<FileResult> = files
             .par_iter()
             .map(
@@ -118,14 +123,16 @@ impl Linter {
             match r {
                 FileResult::Checked {
                     findings,
+                    suppressed,
                     subject,
                     source,
                 } => {
                     report.files += 1;
-                    if !findings.is_empty() {
+                    if !findings.is_empty() || !suppressed.is_empty() {
                         report.sources.insert(subject.file.clone(), source);
                     }
                     report.findings.extend(findings);
+                    report.suppressed.extend(suppressed);
                     report.subjects.push(subject);
                 }
                 FileResult::Failed(e) => report.input_errors.push(e),
@@ -146,6 +153,9 @@ impl Linter {
             }
         }
         sort_findings(&mut report.findings);
+        report
+            .suppressed
+            .sort_by(|a, b| finding_order(&a.finding, &b.finding));
         report.subjects.sort_by(|a, b| a.file.cmp(&b.file));
         report
             .input_errors
@@ -161,8 +171,10 @@ impl Linter {
         match document::load_file_with(path, shown, &load) {
             Ok(doc) => {
                 let (findings, subject) = self.check_document(&doc, options);
+                let outcome = self.apply_suppressions_and_diff(&doc, findings, path, options);
                 FileResult::Checked {
-                    findings,
+                    findings: outcome.active,
+                    suppressed: outcome.suppressed,
                     subject,
                     source: doc.source,
                 }
@@ -173,6 +185,23 @@ impl Linter {
                 message: e.to_string(),
             }),
         }
+    }
+
+    /// Silence findings by the document's suppression comments, then (with `--changed-since`)
+    /// keep only those touching changed lines. In this order, so that a comment silencing a
+    /// finding on an unchanged line is not reported as unused.
+    fn apply_suppressions_and_diff(
+        &self,
+        doc: &Document,
+        findings: Vec<Finding>,
+        path: &Path,
+        options: &CheckOptions,
+    ) -> crate::suppress::Outcome {
+        let mut outcome = crate::suppress::apply_for_rules(doc, findings, &self.plan.rules);
+        if let Some(changed) = &options.changed {
+            crate::diff::retain_changed(doc, path, changed, &mut outcome);
+        }
+        outcome
     }
 
     /// Check one loaded document: choose the packs by jurisdiction, extract facts, evaluate.
@@ -228,6 +257,7 @@ impl Linter {
 enum FileResult {
     Checked {
         findings: Vec<Finding>,
+        suppressed: Vec<crate::suppress::Suppressed>,
         subject: SubjectInfo,
         source: String,
     },
@@ -256,14 +286,12 @@ fn log_format(
 
 /// Deterministic order: file, position, rule id.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        (&a.file, a.byte_start, &a.rule, a.byte_end).cmp(&(
-            &b.file,
-            b.byte_start,
-            &b.rule,
-            b.byte_end,
-        ))
-    });
+    findings.sort_by(finding_order);
+}
+
+/// The order of [`sort_findings`].
+pub fn finding_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    (&a.file, a.byte_start, &a.rule, a.byte_end).cmp(&(&b.file, b.byte_start, &b.rule, b.byte_end))
 }
 
 /// Expand a command-line path into contract files `(path, shown name)`; folders are walked,

@@ -4,7 +4,12 @@ use super::{
     emit, load_configured_linter, CheckArgs, ColorChoice, FailOn, FormatTarget, ReportFormat,
     EXIT_ERROR, EXIT_FINDINGS,
 };
+use loanlint::baseline::Baseline;
+use loanlint::config::Config;
+use loanlint::diff::ChangedFiles;
+use loanlint::document::Format;
 use loanlint::engine::Severity;
+use loanlint::filter::FileFilter;
 use loanlint::lang::ir::RuleSet;
 use loanlint::lint::{CheckOptions, Linter};
 use loanlint::report::{
@@ -12,20 +17,26 @@ use loanlint::report::{
 };
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCode> {
     // A usage mistake in the outputs is reported before any file is read.
     let outputs = output_plan(&args.format, args.output.as_deref())?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(Baseline::load(path, &path.display().to_string())?),
+        None => None,
+    };
     let (linter, config) = load_configured_linter(&args.rules, color)?;
     let mut log_mapping = config.as_ref().map(|c| c.log_mapping()).unwrap_or_default();
-    let jurisdiction = args
-        .jurisdiction
-        .clone()
-        .or_else(|| config.and_then(|c| c.jurisdiction));
+    let jurisdiction = args.jurisdiction.clone().or_else(|| {
+        config
+            .as_ref()
+            .and_then(|c: &Config| c.jurisdiction.clone())
+    });
     if let Some(code) = &jurisdiction {
         warn_if_no_pack_for(&linter, code);
     }
-    let paths = if args.paths.is_empty() {
+    let mut paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         args.paths.clone()
@@ -33,14 +44,43 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
     if let Some(zone) = &args.default_zone {
         log_mapping.default_zone = Some(zone.clone());
     }
+    let changed = match &args.changed_since {
+        Some(rev) => {
+            let changed = ChangedFiles::since(rev, Path::new("."))?;
+            paths = changed_contracts_under(&changed, &paths);
+            Some(Arc::new(changed))
+        }
+        None => None,
+    };
     let options = CheckOptions {
         jurisdiction,
         encoding: args.encoding.clone(),
         log_mapping,
         force_log: args.log,
         tracked_changes: args.tracked_changes.into(),
+        filter: file_filter(config.as_ref(), &args.exclude)?,
+        changed,
     };
-    let report = linter.check_paths(&paths, &options);
+    let mut report = linter.check_paths(&paths, &options);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut report);
+        if args.changed_since.is_some() {
+            // Findings on unchanged lines were never reported: their entries are not gone.
+            if let Some(outcome) = report.baseline.as_mut() {
+                outcome.stale.clear();
+            }
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let shown = path.display().to_string();
+        let count = loanlint::baseline::write(&report, path, &shown)?;
+        eprintln!(
+            "wrote {} to {shown}",
+            loanlint::report::count_noun(count, "baseline entry", "baseline entries")
+        );
+        // Just recorded: check the run against it, so the output shows them as baselined.
+        Baseline::load(path, &shown)?.apply(&mut report);
+    }
     for (format, file) in &outputs {
         // A report written to a file is read later, not in this terminal.
         let colored = match file {
@@ -51,6 +91,33 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         emit(&text, file.as_deref())?;
     }
     Ok(ExitCode::from(exit_status(&report, args.fail_on)))
+}
+
+/// The config's include/exclude globs plus `--exclude` (relative to the current folder).
+fn file_filter(config: Option<&Config>, exclude: &[String]) -> anyhow::Result<FileFilter> {
+    let mut filter = config.map(Config::file_filter).unwrap_or_default();
+    if !exclude.is_empty() {
+        filter.exclude(Path::new("."), exclude)?;
+    }
+    Ok(filter)
+}
+
+/// The changed contract files (by extension) at or below one of `paths`, relative to the
+/// current folder when below it.
+fn changed_contracts_under(changed: &ChangedFiles, paths: &[PathBuf]) -> Vec<PathBuf> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let roots: Vec<PathBuf> = paths
+        .iter()
+        .filter_map(|p| std::path::absolute(p).ok())
+        .map(|p| loanlint::filter::lexically_clean(&p))
+        .collect();
+    changed
+        .paths()
+        .into_iter()
+        .filter(|f| Format::from_path(f).is_some())
+        .filter(|f| roots.iter().any(|r| f.starts_with(r)))
+        .map(|f| f.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(f))
+        .collect()
 }
 
 fn render(format: ReportFormat, report: &Report, rules: &RuleSet, colored: bool) -> String {

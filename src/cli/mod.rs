@@ -50,7 +50,17 @@ Examples:
   loanlint check --format json --output report.json --fail-on never .
   loanlint check --format human --format sarif:loanlint.sarif --format junit:junit.xml .
   loanlint check --format github .          annotations on a GitHub pull request
-  loanlint check --format html --output report.html .   one page to read, mail or print";
+  loanlint check --format html --output report.html .   one page to read, mail or print
+  loanlint check --exclude 'drafts/' .      skip a folder (also `exclude:` in loanlint.yaml)
+  loanlint check --write-baseline loanlint-baseline.json .   accept today's findings
+  loanlint check --baseline loanlint-baseline.json .         fail only on new findings
+  loanlint check --changed-since origin/main .               only what a pull request changed
+
+Suppress a finding in the contract itself, with a reason (Markdown/HTML comment, or any line
+of plain text holding the directive):
+  <!-- loanlint-disable-next-line CN-FMT-003: 经法务审核保留 -->
+  # loanlint-disable-line CN-FMT-003, CN-STD-*: reviewed by legal
+  【loanlint-disable-file format-clause.final-interpretation：模板条款】";
 
 const RULES_CHECK_EXAMPLES: &str = "\
 Examples:
@@ -116,7 +126,7 @@ struct Cli {
 enum Command {
     /// Check contract files and folders against the rules.
     #[command(after_help = CHECK_EXAMPLES)]
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Check, test and list rule files.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -225,6 +235,29 @@ struct CheckArgs {
     /// Write the report to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Skip files matching this glob (relative to the current folder; repeatable), in addition
+    /// to `exclude:` in loanlint.yaml.
+    #[arg(long, value_name = "GLOB", value_parser = parse_glob)]
+    exclude: Vec<String>,
+    /// Report only findings not recorded in this baseline file; list its entries that no
+    /// longer occur.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record today's findings in this baseline file (they are then reported as suppressed,
+    /// and do not fail the run).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Check only files changed since this git revision, and report only findings on changed
+    /// lines or in changed clauses (for pull requests: --changed-since origin/main).
+    #[arg(long, value_name = "REV")]
+    changed_since: Option<String>,
+}
+
+/// A glob for `--exclude`.
+fn parse_glob(s: &str) -> Result<String, String> {
+    loanlint::filter::check_pattern(s)
+        .map(|()| s.to_string())
+        .map_err(|e| format!("`{s}` is not a valid glob: {}", e.kind()))
 }
 
 #[derive(Debug, Args)]

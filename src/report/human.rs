@@ -33,6 +33,7 @@ pub fn render_human(report: &Report, color: bool) -> String {
         let _ = writeln!(out, "error: {place}: {}", e.message_without_file());
     }
     out.push_str(&pack_notes(&report.subjects));
+    out.push_str(&stale_baseline_notes(report));
     out.push_str(&summary_line(report));
     out
 }
@@ -280,6 +281,31 @@ fn pack_notes(subjects: &[SubjectInfo]) -> String {
     out
 }
 
+/// Baseline entries that no longer occur: the baseline can be rewritten to drop them.
+fn stale_baseline_notes(report: &Report) -> String {
+    let mut out = String::new();
+    let Some(b) = report.baseline.as_ref().filter(|b| !b.stale.is_empty()) else {
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "note: {} in {} no longer {} (fixed, or the text changed); \
+         rewrite it with --write-baseline to drop {}:",
+        count_noun(b.stale.len(), "entry", "entries"),
+        b.file,
+        if b.stale.len() == 1 {
+            "occurs"
+        } else {
+            "occur"
+        },
+        if b.stale.len() == 1 { "it" } else { "them" },
+    );
+    for e in &b.stale {
+        let _ = writeln!(out, "  {} [{}] {}", e.file, e.rule, e.text);
+    }
+    out
+}
+
 fn summary_line(report: &Report) -> String {
     let c = SeverityCounts::of(&report.findings);
     let mut line = format!(
@@ -289,6 +315,16 @@ fn summary_line(report: &Report) -> String {
         count_noun(c.warnings, "warning", "warnings"),
         count_noun(c.infos, "info", "infos"),
     );
+    if !report.suppressed.is_empty() {
+        let _ = write!(line, "; {} suppressed", report.suppressed.len());
+    }
+    if let Some(b) = report.baseline.as_ref().filter(|b| !b.stale.is_empty()) {
+        let _ = write!(
+            line,
+            "; {} stale",
+            count_noun(b.stale.len(), "baseline entry", "baseline entries")
+        );
+    }
     if !report.input_errors.is_empty() {
         let _ = write!(
             line,

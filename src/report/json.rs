@@ -17,6 +17,8 @@ pub fn render_json(report: &Report) -> String {
             .map(JsonInputError::from)
             .collect(),
         subjects: &report.subjects,
+        suppressed: report.suppressed.iter().map(JsonSuppressed::from).collect(),
+        baseline_stale: report.baseline.as_ref().map(|b| b.stale.as_slice()),
     };
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
         // Serialising plain strings and integers cannot fail; keep the output valid JSON anyway.
@@ -34,6 +36,37 @@ struct JsonReport<'a> {
     input_errors: Vec<JsonInputError<'a>>,
     /// Which packs applied to each checked file, and why (an extension of the schema).
     subjects: &'a [SubjectInfo],
+    /// Findings silenced by a suppression comment or a baseline (an extension of the schema):
+    /// each finding's fields plus `suppression: {kind, justification}`.
+    suppressed: Vec<JsonSuppressed<'a>>,
+    /// With `--baseline`: its entries that no longer occur.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_stale: Option<&'a [crate::baseline::Entry]>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: crate::suppress::SuppressionKind,
+    justification: &'a str,
+}
+
+impl<'a> From<&'a crate::suppress::Suppressed> for JsonSuppressed<'a> {
+    fn from(s: &'a crate::suppress::Suppressed) -> Self {
+        JsonSuppressed {
+            finding: JsonFinding::from(&s.finding),
+            suppression: JsonSuppression {
+                kind: s.kind,
+                justification: &s.justification,
+            },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -91,6 +124,11 @@ struct JsonSummary {
     records_read: usize,
     records_checked: usize,
     records_rejected: usize,
+    /// Findings silenced (not counted in `findings`).
+    suppressed: usize,
+    /// With `--baseline`: how many of its entries no longer occur.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_stale: Option<usize>,
 }
 
 impl JsonSummary {
@@ -106,6 +144,8 @@ impl JsonSummary {
             records_read: report.records_read,
             records_checked: report.records_checked,
             records_rejected: report.records_rejected,
+            suppressed: report.suppressed.len(),
+            baseline_stale: report.baseline.as_ref().map(|b| b.stale.len()),
         }
     }
 }

@@ -82,6 +82,11 @@ pub struct Report {
     pub records_read: usize,
     pub records_checked: usize,
     pub records_rejected: usize,
+    /// Findings silenced by a suppression comment or a baseline (not in `findings`, not
+    /// counted for the exit status). Sorted like `findings`.
+    pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// What `--baseline` matched and which of its entries no longer occur.
+    pub baseline: Option<crate::baseline::BaselineOutcome>,
 }
 
 impl Report {

@@ -4,6 +4,7 @@ use super::template::template_text;
 use super::{InputError, Report};
 use crate::engine::{Finding, Severity};
 use crate::lang::ir::{Rule, RuleSet};
+use crate::suppress::{Suppressed, SuppressionKind, META_RULE};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -14,26 +15,41 @@ const FINGERPRINT_KEY: &str = "loanlint/v1";
 /// One SARIF run: every loaded rule under `tool.driver.rules`, one result per finding, and
 /// input errors as tool execution notifications (the run then did not succeed).
 pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
-    let rule_index: HashMap<&str, usize> = rules
+    let mut rule_index: HashMap<&str, usize> = rules
         .rules
         .iter()
         .enumerate()
         .map(|(i, r)| (r.id.as_str(), i))
         .collect();
-    let fingerprints = fingerprints(&report.findings);
+    let all = active_and_suppressed(report);
+    let mut descriptors: Vec<Value> = rules
+        .rules
+        .iter()
+        .map(|r| rule_descriptor(r, rules))
+        .collect();
+    if all.iter().any(|(f, _)| f.rule == META_RULE) {
+        rule_index.insert(META_RULE, descriptors.len());
+        descriptors.push(meta_rule_descriptor());
+    }
+    let findings: Vec<Finding> = all.iter().map(|(f, _)| (*f).clone()).collect();
+    let fingerprints = fingerprints(&findings);
     let text_files = decoded_text_files(report);
-    let results: Vec<Value> = report
-        .findings
+    let with_baseline = report.baseline.is_some();
+    let results: Vec<Value> = all
         .iter()
         .zip(&fingerprints)
-        .map(|(f, print)| {
+        .map(|((f, suppressed), print)| {
             let with_bytes = text_files.contains(f.file.as_str());
-            sarif_result(
+            let mut result = sarif_result(
                 f,
                 rule_index.get(f.rule.as_str()).copied(),
                 print,
                 with_bytes,
-            )
+            );
+            if let Some(obj) = result.as_object_mut() {
+                add_suppression(obj, *suppressed, with_baseline);
+            }
+            result
         })
         .collect();
     let mut doc = json!({
@@ -45,7 +61,7 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
                     "name": "loanlint",
                     "version": env!("CARGO_PKG_VERSION"),
                     "semanticVersion": env!("CARGO_PKG_VERSION"),
-                    "rules": rules.rules.iter().map(|r| rule_descriptor(r, rules)).collect::<Vec<_>>(),
+                    "rules": descriptors,
                 }
             },
             "invocations": [invocation(&report.input_errors)],
@@ -60,6 +76,46 @@ pub fn render_sarif(report: &Report, rules: &RuleSet) -> String {
     let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     text.push('\n');
     text
+}
+
+/// Active findings and suppressed ones in one list in finding order, so that a finding keeps
+/// its fingerprint (which counts repeats in order) whether it is suppressed or not.
+fn active_and_suppressed(report: &Report) -> Vec<(&Finding, Option<&Suppressed>)> {
+    let mut all: Vec<(&Finding, Option<&Suppressed>)> = report
+        .findings
+        .iter()
+        .map(|f| (f, None))
+        .chain(report.suppressed.iter().map(|s| (&s.finding, Some(s))))
+        .collect();
+    all.sort_by(|(a, _), (b, _)| crate::lint::finding_order(a, b));
+    all
+}
+
+/// A suppressed finding keeps its result with `suppressions` (code-scanning services show it
+/// as dismissed); with `--baseline`, every result says whether the baseline held it
+/// (`unchanged`) or not (`new`).
+fn add_suppression(
+    result: &mut Map<String, Value>,
+    suppressed: Option<&Suppressed>,
+    with_baseline: bool,
+) {
+    if let Some(s) = suppressed {
+        let kind = match s.kind {
+            SuppressionKind::InSource => "inSource",
+            SuppressionKind::External => "external",
+        };
+        result.insert(
+            "suppressions".into(),
+            json!([{ "kind": kind, "status": "accepted", "justification": s.justification }]),
+        );
+    }
+    if with_baseline {
+        let held = suppressed.is_some_and(|s| s.kind == SuppressionKind::External);
+        result.insert(
+            "baselineState".into(),
+            json!(if held { "unchanged" } else { "new" }),
+        );
+    }
 }
 
 /// The project page, once Cargo.toml names one (validators warn when it is missing; an empty
@@ -101,6 +157,18 @@ fn rule_descriptor(rule: &Rule, set: &RuleSet) -> Value {
             "cite": rule.cite,
             "tags": rule_tags(rule, set),
         }
+    })
+}
+
+/// The built-in rule of findings about suppression comments, described only when it fired.
+fn meta_rule_descriptor() -> Value {
+    json!({
+        "id": META_RULE,
+        "name": "suppression comment problem",
+        "shortDescription": { "text": "A loanlint-disable comment is malformed, names an unknown rule, or silences nothing" },
+        "help": { "text": "Write `loanlint-disable-next-line RULE[, RULE…]: reason` (or `-line`, `-file`) naming a loaded rule and giving a reason; remove comments that silence nothing." },
+        "defaultConfiguration": { "level": "warning" },
+        "properties": { "tags": ["loanlint"] }
     })
 }
 
@@ -252,7 +320,7 @@ fn fingerprints(findings: &[Finding]) -> Vec<String> {
     findings
         .iter()
         .map(|f| {
-            let snippet = normalise_snippet(&f.snippet);
+            let snippet = crate::baseline::normalise_text(&f.snippet);
             let key = (f.rule.clone(), f.file.clone(), snippet);
             let occurrence = seen.entry(key.clone()).or_insert(0);
             let text = format!("{}\0{}\0{}\0{}", key.0, key.1, key.2, occurrence);
@@ -260,12 +328,6 @@ fn fingerprints(findings: &[Finding]) -> Vec<String> {
             format!("{:016x}", fnv1a_64(text.as_bytes()))
         })
         .collect()
-}
-
-/// Whitespace is dropped: re-wrapping a paragraph (which in Chinese text may break a line
-/// between any two characters) must not change the print.
-fn normalise_snippet(snippet: &str) -> String {
-    snippet.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 /// FNV-1a, 64 bits: tiny, and stable across Rust versions and platforms (unlike `DefaultHasher`).
