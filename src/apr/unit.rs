@@ -297,3 +297,16 @@ fn nearest_standard(days: f64) -> UnitPeriod {
         })
         .unwrap_or(UnitPeriod::MONTH)
 }
+
+impl<'de> serde::Deserialize<'de> for UnitPeriod {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<UnitPeriod, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for UnitPeriod {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
