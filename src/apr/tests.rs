@@ -494,3 +494,61 @@ fn names_parse() {
         Ok(RepaymentMethod::EqualPrincipal)
     );
 }
+
+#[test]
+fn the_appendix_j_regular_monthly_example_is_9_69() {
+    // $5,000 advanced, 24 monthly payments of $230 (numpy-financial: 9.685708%).
+    let r = apr_of(
+        vec![flow("2024-03-05", "5000")],
+        monthly("2024-04-05", 24, 1, "230"),
+        Method::Actuarial,
+    );
+    assert_close(r.apr_percent(), 9.685_708_062, 1e-7);
+    assert_eq!(format!("{:.2}", r.apr_percent()), "9.69");
+}
+
+#[test]
+fn multimonth_fractions_count_30_days_a_month() {
+    // 4 months and 25 days back from 1 June: 1 quarter and 55/90.
+    let (whole, fraction) = UnitPeriod::QUARTER
+        .span(date("2024-01-07"), date("2024-06-01"), false)
+        .unwrap();
+    assert_eq!(whole, 1);
+    assert_close(fraction, 55.0 / 90.0, 1e-12);
+    // A year and 40 days: the days over 365.
+    let (whole, fraction) = UnitPeriod::YEAR
+        .span(date("2023-01-01"), date("2024-02-10"), false)
+        .unwrap();
+    assert_eq!(whole, 1);
+    assert_close(fraction, 40.0 / 365.0, 1e-12);
+    // A 30-day remainder in a 31-day month stays below a whole semimonth pair.
+    let (whole, fraction) = UnitPeriod::Semimonth
+        .span(date("2024-01-01"), date("2024-01-31"), false)
+        .unwrap();
+    assert_eq!((whole, fraction), (2, 0.0));
+}
+
+#[test]
+fn quarterly_and_weekly_long_first_periods() {
+    // Quarterly: advanced 7 January, 20 payments quarterly from 1 June (t = 1, f = 55/90).
+    let placements: Vec<(f64, f64)> = (0..20).map(|k| (1.0 + k as f64, 55.0 / 90.0)).collect();
+    let advance = format!("{:.6}", appendix_j_value(385.0, 0.0225, &placements));
+    let r = apr_of(
+        vec![flow("2024-01-07", &advance)],
+        monthly("2024-06-01", 20, 3, "385"),
+        Method::Actuarial,
+    );
+    assert_eq!(r.unit_period, UnitPeriod::QUARTER);
+    assert_close(r.apr_percent(), 9.0, 1e-7);
+    // Weekly: advanced on a Monday, 30 weekly payments from the Thursday of the next week
+    // (10 days: t = 1, f = 3/7).
+    let placements: Vec<(f64, f64)> = (0..30).map(|k| (1.0 + k as f64, 3.0 / 7.0)).collect();
+    let advance = format!("{:.6}", appendix_j_value(17.6, 0.003, &placements));
+    let r = apr_of(
+        vec![flow("2024-01-01", &advance)],
+        every_days("2024-01-11", 30, 7, "17.60"),
+        Method::Actuarial,
+    );
+    assert_eq!(r.unit_period, UnitPeriod::WEEK);
+    assert_close(r.apr_percent(), 0.3 * 52.0, 1e-6);
+}

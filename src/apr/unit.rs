@@ -45,9 +45,10 @@ impl UnitPeriod {
     }
 
     /// The whole unit periods and the fraction of one from `from` to `to` (`to` >= `from`),
-    /// counted back from the later date as Appendix J (b)(5) says: whole months by the calendar
-    /// and leftover days over 30 (a year's over 365); semimonths as half months with 15-day
-    /// fractions; days and weeks by the day count. `month_ends` measures months from the last
+    /// as Appendix J (b)(5) says: whole calendar months counted back from the later date, each
+    /// worth 30 days, plus the days left over, divided by 30 for a month, 15 for a semimonth,
+    /// 30 × n for n months (a year: whole years, and the days left over over 365); days and
+    /// weeks by the day count. `month_ends` measures months from the last
     /// day of a month to the last day of another, for payments scheduled on month ends.
     pub fn span(self, from: Date, to: Date, month_ends: bool) -> Result<(u64, f64), AprError> {
         let days = from.days_until(to);
@@ -60,29 +61,23 @@ impl UnitPeriod {
             UnitPeriod::Weeks(n) => split(days, 7 * u64::from(n.max(1))),
             UnitPeriod::Semimonth => {
                 let (months, rest) = whole_months_back(from, to, month_ends)?;
-                let (extra, rest) = if rest >= 15 {
-                    (1, rest - 15)
-                } else {
-                    (0, rest)
-                };
-                (2 * months + extra, rest as f64 / 15.0)
+                split(30 * months + rest, 15)
+            }
+            UnitPeriod::Months(12) => {
+                // Whole years back from the later date; the days left over are over 365.
+                let (months, _) = whole_months_back(from, to, month_ends)?;
+                let years = months / 12;
+                let back = i64::try_from(years * 12).map_err(|_| AprError::DateOutOfRange)?;
+                let anchor = to
+                    .add_months(-back, month_ends)
+                    .ok_or(AprError::DateOutOfRange)?;
+                (years, from.days_until(anchor).max(0) as f64 / 365.0)
             }
             UnitPeriod::Months(n) => {
-                let n = u64::from(n.max(1));
-                let (months, tail) = whole_months_back(from, to, month_ends)?;
-                let whole = months / n;
-                let fraction = if n == 12 {
-                    // A year's fraction is the actual days left over, over 365.
-                    let back = i64::try_from(whole * n).map_err(|_| AprError::DateOutOfRange)?;
-                    let anchor = to
-                        .add_months(-back, month_ends)
-                        .ok_or(AprError::DateOutOfRange)?;
-                    from.days_until(anchor).max(0) as f64 / 365.0
-                } else {
-                    // All months count as 30 days in the fraction (Appendix J (b)(5)).
-                    ((months % n) as f64 * 30.0 + tail as f64) / (30.0 * n as f64)
-                };
-                (whole, fraction)
+                // Appendix J (b)(5)(v): 30 days for each whole month back from the later date,
+                // plus the days left over, in units of 30 days per month of the unit period.
+                let (months, rest) = whole_months_back(from, to, month_ends)?;
+                split(30 * months + rest, 30 * u64::from(n.max(1)))
             }
         })
     }
