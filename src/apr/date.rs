@@ -70,16 +70,22 @@ impl Date {
         let index = i64::from(self.year) * 12 + i64::from(self.month) - 1 + months;
         let year = i32::try_from(index.div_euclid(12)).ok()?;
         let month = u8::try_from(index.rem_euclid(12) + 1).ok()?;
-        if !(1..=9999).contains(&year) {
-            return None;
-        }
-        let last = days_in_month(year, month);
         let day = if keep_month_end && self.is_last_day_of_month() {
-            last
+            31
         } else {
-            self.day.min(last)
+            self.day
         };
-        Date::new(year, month, day)
+        Date::new(year, month, day.min(days_in_month(year, month)))
+    }
+
+    /// Day `day` of the month `months` months after this one, clamped to that month's length.
+    pub(crate) fn with_day_months_later(self, day: u8, months: i64) -> Option<Date> {
+        let moved = Date::new(self.year, self.month, 1)?.add_months(months, false)?;
+        Date::new(
+            moved.year,
+            moved.month,
+            day.min(days_in_month(moved.year, moved.month)),
+        )
     }
 }
 

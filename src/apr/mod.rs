@@ -300,9 +300,9 @@ fn timed_flows(
     start: Date,
     unit: UnitPeriod,
 ) -> Result<Vec<TimedFlow>, AprError> {
-    let month_ends = pays_on_month_ends(schedule);
+    let series_day = series_day(schedule);
     let place = |flow: &Flow, sign: f64| -> Result<TimedFlow, AprError> {
-        let (whole, fraction) = unit.span(start, flow.date, month_ends)?;
+        let (whole, fraction) = unit.span(start, flow.date, series_day)?;
         let amount = flow.amount.to_f64().ok_or(AprError::AmountTooLarge)?;
         Ok(TimedFlow {
             whole: whole as f64,
@@ -325,14 +325,22 @@ fn timed_flows(
     Ok(flows)
 }
 
-/// Payments scheduled for the last day of each month are measured month end to month end
-/// (Appendix J (b)(3)(iv)).
-fn pays_on_month_ends(schedule: &Schedule) -> bool {
-    schedule.payments.len() > 1
-        && schedule
+/// The day of the month a monthly series of payments is scheduled for, when it is late in the
+/// month and some payments fall on the last day of a shorter month instead: 31 for month ends,
+/// 30 for a series on the 30th (28 February standing for 30 February). None when the
+/// payments late in a month disagree.
+fn series_day(schedule: &Schedule) -> Option<u8> {
+    let late = || {
+        schedule
             .payments
             .iter()
-            .all(|f| f.date.is_last_day_of_month())
+            .map(|f| f.date)
+            .filter(|d| d.day() >= 28)
+    };
+    let day = late().map(Date::day).max()?;
+    late()
+        .all(|d| d.day() == day || d.is_last_day_of_month())
+        .then_some(day)
 }
 
 /// Appendix J's general equation, payments minus advances each discounted by

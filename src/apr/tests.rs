@@ -195,7 +195,7 @@ fn weekly_biweekly_semimonthly_and_quarterly_unit_periods_are_inferred() {
 #[test]
 fn semimonthly_fractions_are_15_day_halves_of_months() {
     let (whole, fraction) = UnitPeriod::Semimonth
-        .span(date("2024-01-10"), date("2024-03-01"), false)
+        .span(date("2024-01-10"), date("2024-03-01"), None)
         .unwrap();
     // 1 March back one month is 1 February; 10 January → 1 February is 22 days = 1 semimonth
     // and 7 days.
@@ -511,19 +511,19 @@ fn the_appendix_j_regular_monthly_example_is_9_69() {
 fn multimonth_fractions_count_30_days_a_month() {
     // 4 months and 25 days back from 1 June: 1 quarter and 55/90.
     let (whole, fraction) = UnitPeriod::QUARTER
-        .span(date("2024-01-07"), date("2024-06-01"), false)
+        .span(date("2024-01-07"), date("2024-06-01"), None)
         .unwrap();
     assert_eq!(whole, 1);
     assert_close(fraction, 55.0 / 90.0, 1e-12);
     // A year and 40 days: the days over 365.
     let (whole, fraction) = UnitPeriod::YEAR
-        .span(date("2023-01-01"), date("2024-02-10"), false)
+        .span(date("2023-01-01"), date("2024-02-10"), None)
         .unwrap();
     assert_eq!(whole, 1);
     assert_close(fraction, 40.0 / 365.0, 1e-12);
     // A 30-day remainder in a 31-day month stays below a whole semimonth pair.
     let (whole, fraction) = UnitPeriod::Semimonth
-        .span(date("2024-01-01"), date("2024-01-31"), false)
+        .span(date("2024-01-01"), date("2024-01-31"), None)
         .unwrap();
     assert_eq!((whole, fraction), (2, 0.0));
 }
@@ -551,4 +551,19 @@ fn quarterly_and_weekly_long_first_periods() {
     );
     assert_eq!(r.unit_period, UnitPeriod::WEEK);
     assert_close(r.apr_percent(), 0.3 * 52.0, 1e-6);
+}
+
+#[test]
+fn a_series_on_the_30th_is_not_a_month_end_series() {
+    // Advanced 30 January, 12 payments on the 30th (28/29 February): whole months throughout,
+    // so the APR is the level-payment rate (numpy-financial: 12 × rate(12, 88.85, 1000)).
+    let r = apr_of(
+        vec![flow("2023-01-30", "1000")],
+        monthly("2023-02-28", 1, 1, "88.85")
+            .into_iter()
+            .chain(monthly("2023-03-30", 11, 1, "88.85"))
+            .collect(),
+        Method::Actuarial,
+    );
+    assert_close(r.apr_percent(), 1200.0 * 0.010_002_157_784_648_469, 1e-7);
 }

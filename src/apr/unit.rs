@@ -50,7 +50,12 @@ impl UnitPeriod {
     /// 30 × n for n months (a year: whole years, and the days left over over 365); days and
     /// weeks by the day count. `month_ends` measures months from the last
     /// day of a month to the last day of another, for payments scheduled on month ends.
-    pub fn span(self, from: Date, to: Date, month_ends: bool) -> Result<(u64, f64), AprError> {
+    pub fn span(
+        self,
+        from: Date,
+        to: Date,
+        series_day: Option<u8>,
+    ) -> Result<(u64, f64), AprError> {
         let days = from.days_until(to);
         let days = u64::try_from(days).map_err(|_| AprError::DateBeforeTermStart {
             date: to,
@@ -60,23 +65,21 @@ impl UnitPeriod {
             UnitPeriod::Days(n) => split(days, u64::from(n.max(1))),
             UnitPeriod::Weeks(n) => split(days, 7 * u64::from(n.max(1))),
             UnitPeriod::Semimonth => {
-                let (months, rest) = whole_months_back(from, to, month_ends)?;
+                let (months, rest) = whole_months_back(from, to, series_day)?;
                 split(30 * months + rest, 15)
             }
             UnitPeriod::Months(12) => {
                 // Whole years back from the later date; the days left over are over 365.
-                let (months, _) = whole_months_back(from, to, month_ends)?;
+                let (months, _) = whole_months_back(from, to, series_day)?;
                 let years = months / 12;
                 let back = i64::try_from(years * 12).map_err(|_| AprError::DateOutOfRange)?;
-                let anchor = to
-                    .add_months(-back, month_ends)
-                    .ok_or(AprError::DateOutOfRange)?;
+                let anchor = months_back(to, back, series_day).ok_or(AprError::DateOutOfRange)?;
                 (years, from.days_until(anchor).max(0) as f64 / 365.0)
             }
             UnitPeriod::Months(n) => {
                 // Appendix J (b)(5)(v): 30 days for each whole month back from the later date,
                 // plus the days left over, in units of 30 days per month of the unit period.
-                let (months, rest) = whole_months_back(from, to, month_ends)?;
+                let (months, rest) = whole_months_back(from, to, series_day)?;
                 split(30 * months + rest, 30 * u64::from(n.max(1)))
             }
         })
@@ -88,20 +91,29 @@ fn split(days: u64, unit: u64) -> (u64, f64) {
 }
 
 /// Whole calendar months from `from` to `to`, counted back from `to`, and the days left over.
-fn whole_months_back(from: Date, to: Date, month_ends: bool) -> Result<(u64, u64), AprError> {
+fn whole_months_back(from: Date, to: Date, series_day: Option<u8>) -> Result<(u64, u64), AprError> {
     let guess = (i64::from(to.year()) - i64::from(from.year())) * 12 + i64::from(to.month())
         - i64::from(from.month());
     let mut months = guess.max(0);
     loop {
-        let anchor = to
-            .add_months(-months, month_ends)
-            .ok_or(AprError::DateOutOfRange)?;
+        let anchor = months_back(to, months, series_day).ok_or(AprError::DateOutOfRange)?;
         if anchor >= from || months == 0 {
             let rest = u64::try_from(from.days_until(anchor)).unwrap_or(0);
             return Ok((months.unsigned_abs(), rest));
         }
         months -= 1;
     }
+}
+
+/// `to` moved back `months` calendar months. A payment on the last day of a short month that
+/// belongs to a series on a later day (the 30th, or month ends) counts as on that day, so that
+/// 28 February in a series on the 30th is a month after 30 January (Appendix J (b)(3)(iv)).
+fn months_back(to: Date, months: i64, series_day: Option<u8>) -> Option<Date> {
+    let day = match series_day {
+        Some(day) if to.is_last_day_of_month() && day > to.day() => day,
+        _ => to.day(),
+    };
+    to.with_day_months_later(day, -months)
 }
 
 impl fmt::Display for UnitPeriod {
