@@ -441,13 +441,21 @@ fn schedules_without_an_apr_are_typed_errors() {
 
 #[test]
 fn extreme_schedules_converge() {
-    // A payday loan: 100 lent, 130 back after 14 days: 30% a fortnight → 780% (unit = 2 weeks).
+    // A payday loan: 100 lent, 130 back after 14 days: 30% for the 14-day term × 365/14.
     let r = apr_of(
         vec![flow("2024-01-01", "100")],
         vec![flow("2024-01-15", "130")],
         Method::Actuarial,
     );
-    assert_close(r.apr_percent(), 780.0, 1e-7);
+    assert_eq!(r.unit_period, UnitPeriod::Days(14));
+    assert_close(r.apr_percent(), 30.0 * 365.0 / 14.0, 1e-7);
+    // The usual $15 per $100 for two weeks: 391.07%.
+    let r = apr_of(
+        vec![flow("2024-01-01", "100")],
+        vec![flow("2024-01-15", "115")],
+        Method::Actuarial,
+    );
+    assert_eq!(format!("{:.2}", r.apr_percent()), "391.07");
     // Thirty years of monthly payments at a tiny margin over the principal.
     let r = apr_of(
         vec![flow("2024-01-01", "300000")],

@@ -237,7 +237,9 @@ fn distinct_dates(flows: &[Flow]) -> Vec<Date> {
     dates
 }
 
-/// The term itself, but not more than a year (Appendix J (b)(4)(ii)).
+/// The term itself, but not more than a year (Appendix J (b)(4)(ii)): whole months when it is
+/// a whole number of months, else its days (so a 14-day payday loan's APR is its rate ×
+/// 365/14, as regulators quote it).
 fn single_payment_unit(start: Date, end: Date) -> UnitPeriod {
     if start
         .add_months(12, false)
@@ -245,8 +247,12 @@ fn single_payment_unit(start: Date, end: Date) -> UnitPeriod {
     {
         return UnitPeriod::YEAR;
     }
-    standard_interval(start, end)
-        .unwrap_or_else(|| UnitPeriod::Days(u32::try_from(start.days_until(end)).unwrap_or(1)))
+    let month_ends = start.is_last_day_of_month() && end.is_last_day_of_month();
+    let months = (1..MAX_MONTHS).find(|&m| start.add_months(i64::from(m), month_ends) == Some(end));
+    match months {
+        Some(m) => UnitPeriod::Months(m),
+        None => UnitPeriod::Days(u32::try_from(start.days_until(end)).unwrap_or(1).max(1)),
+    }
 }
 
 /// The standard interval from `a` to `b`, if it is one: whole calendar months (month ends to
