@@ -134,3 +134,58 @@ fn uneven_payments_agree_with_numpy_financial_irr() {
         cases.len()
     );
 }
+
+mod robustness {
+    use super::*;
+    use loanlint::apr::AprError;
+    use proptest::prelude::*;
+
+    fn flows(max: usize, max_offset: i64) -> impl Strategy<Value = Vec<(i64, i64)>> {
+        prop::collection::vec((0..max_offset, 0i64..100_000_000), 1..max)
+    }
+
+    fn dated(start: Date, flows: &[(i64, i64)]) -> Vec<Flow> {
+        flows
+            .iter()
+            .map(|&(offset, cents)| Flow {
+                date: start.add_days(offset).expect("within the calendar"),
+                amount: Decimal::new(cents, 2),
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any schedule, however odd, gives a finite non-negative APR or a typed error; the
+        /// solver never loops or panics.
+        #[test]
+        fn any_schedule_gives_an_apr_or_a_typed_error(
+            advances in flows(4, 400),
+            payments in flows(40, 4000),
+            method in prop::sample::select(vec![
+                Method::Actuarial, Method::UsRule, Method::IrrNominal, Method::IrrEffective,
+            ]),
+        ) {
+            let schedule = Schedule {
+                advances: dated(start(), &advances),
+                payments: dated(start(), &payments),
+            };
+            let options = AprOptions { method, ..AprOptions::default() };
+            match compute_apr(&schedule, &options) {
+                Ok(result) => {
+                    prop_assert!(result.apr.is_finite() && result.apr >= 0.0, "{result:?}");
+                    prop_assert!(result.finance_charge >= Decimal::ZERO);
+                }
+                Err(
+                    AprError::NoAdvances
+                    | AprError::NoPayments
+                    | AprError::PaymentsBelowAdvances { .. }
+                    | AprError::DateBeforeTermStart { .. }
+                    | AprError::NoRate,
+                ) => {}
+                Err(other) => prop_assert!(false, "unexpected error {other}"),
+            }
+        }
+    }
+}

@@ -39,19 +39,27 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// The amount financed: every advance, net of fees taken out of it.
-    pub fn total_advanced(&self) -> Decimal {
-        self.advances.iter().map(|f| f.amount).sum()
+    /// The amount financed: every advance, net of fees taken out of it (None if the sum is
+    /// too large for a Decimal).
+    pub fn total_advanced(&self) -> Option<Decimal> {
+        checked_total(&self.advances)
     }
 
-    pub fn total_of_payments(&self) -> Decimal {
-        self.payments.iter().map(|f| f.amount).sum()
+    pub fn total_of_payments(&self) -> Option<Decimal> {
+        checked_total(&self.payments)
     }
 
     /// The cost of the credit in money: what is paid back beyond what was received.
-    pub fn finance_charge(&self) -> Decimal {
-        self.total_of_payments() - self.total_advanced()
+    pub fn finance_charge(&self) -> Option<Decimal> {
+        self.total_of_payments()?
+            .checked_sub(self.total_advanced()?)
     }
+}
+
+fn checked_total(flows: &[Flow]) -> Option<Decimal> {
+    flows
+        .iter()
+        .try_fold(Decimal::ZERO, |sum, f| sum.checked_add(f.amount))
 }
 
 /// How the rate is computed and annualised.
@@ -190,9 +198,13 @@ pub fn compute_apr(schedule: &Schedule, options: &AprOptions) -> Result<AprResul
         Some(unit) => unit,
         None => infer_unit_period(schedule, start)?,
     };
-    let amount_financed = schedule.total_advanced();
-    let total_of_payments = schedule.total_of_payments();
-    let finance_charge = total_of_payments - amount_financed;
+    let amount_financed = schedule.total_advanced().ok_or(AprError::AmountTooLarge)?;
+    let total_of_payments = schedule
+        .total_of_payments()
+        .ok_or(AprError::AmountTooLarge)?;
+    let finance_charge = total_of_payments
+        .checked_sub(amount_financed)
+        .ok_or(AprError::AmountTooLarge)?;
     if finance_charge < Decimal::ZERO {
         return Err(AprError::PaymentsBelowAdvances {
             total_of_payments,

@@ -366,7 +366,7 @@ fn equal_principal_interest_only_and_bullet_schedules() {
         ..base
     };
     let bullet = build_schedule(&bullet_terms, start).unwrap();
-    assert_eq!(bullet.total_of_payments(), money("13440"));
+    assert_eq!(bullet.total_of_payments(), Some(money("13440")));
     assert_eq!(bullet.payments[0].amount, money("13440"));
     assert_eq!(bullet.payments.len(), 1);
     // Simple interest for a year in one payment: 12% a year exactly (the unit period is the

@@ -175,7 +175,7 @@ fn find_months(text: &str, facts: &Facts) -> Option<u32> {
         }
         let months = match d.unit {
             DurationUnit::Month => d.amount,
-            DurationUnit::Year => d.amount * Decimal::from(12),
+            DurationUnit::Year => d.amount.checked_mul(Decimal::from(12))?,
             _ => return None,
         };
         whole_months(months)
@@ -302,7 +302,7 @@ fn find_upfront_fee(text: &str, facts: &Facts, principal: Option<Decimal>) -> Op
             && !contains_any(lead, PRINCIPAL_WORDS)
             && Some(money.amount) != principal
         {
-            total += money.amount;
+            total = total.checked_add(money.amount)?;
             seen.push(s);
         }
     }
@@ -310,7 +310,8 @@ fn find_upfront_fee(text: &str, facts: &Facts, principal: Option<Decimal>) -> Op
         for rate in facts.rates.iter().filter(|r| r.period == Period::Unknown) {
             let s = sentence(text, &rate.span);
             if is_deduction(s) && !seen.contains(&s) {
-                total += (principal * percent_to_fraction(rate.value)).round_dp(2);
+                let fee = principal.checked_mul(percent_to_fraction(rate.value))?;
+                total = total.checked_add(fee.round_dp(2))?;
             }
         }
         if total.is_zero() {
