@@ -313,8 +313,29 @@ fn timed_flows(
     unit: UnitPeriod,
 ) -> Result<Vec<TimedFlow>, AprError> {
     let series_day = series_day(schedule);
+    let first_payment = schedule
+        .payments
+        .iter()
+        .filter(|f| !f.amount.is_zero() && f.date >= start)
+        .map(|f| f.date)
+        .min();
+    let first_position = match first_payment {
+        Some(date) => Some((date, unit.span(start, date, series_day)?)),
+        None => None,
+    };
     let place = |flow: &Flow, sign: f64| -> Result<TimedFlow, AprError> {
-        let (whole, fraction) = unit.span(start, flow.date, series_day)?;
+        let (whole, fraction) = match first_position {
+            // The odd first period is counted once; later flows are whole unit periods (and
+            // any odd days) after the first payment, so a regular semimonthly series stays
+            // regular through 31-day months.
+            Some((first, (w1, f1))) if flow.date > first => {
+                let (w2, f2) = unit.span(first, flow.date, series_day)?;
+                let fraction = f1 + f2;
+                let carry = fraction.floor();
+                (w1 + w2 + carry as u64, fraction - carry)
+            }
+            _ => unit.span(start, flow.date, series_day)?,
+        };
         let amount = flow.amount.to_f64().ok_or(AprError::AmountTooLarge)?;
         Ok(TimedFlow {
             whole: whole as f64,

@@ -575,3 +575,32 @@ fn a_series_on_the_30th_is_not_a_month_end_series() {
     );
     assert_close(r.apr_percent(), 1200.0 * 0.010_002_157_784_648_469, 1e-7);
 }
+
+#[test]
+fn a_semimonthly_series_with_a_short_first_period_keeps_its_fraction() {
+    // Advanced 10 July; 24 payments on the 1st and 16th from 1 August. 10 July → 1 August is
+    // 22 days: 1 semimonth and 7/15; every later payment is whole semimonths after the first.
+    let placements: Vec<(f64, f64)> = (0..24).map(|k| (1.0 + k as f64, 7.0 / 15.0)).collect();
+    let advance = format!("{:.6}", appendix_j_value(219.17, 0.005, &placements));
+    let payments: Vec<Flow> = (0..24)
+        .map(|k| {
+            let month = date("2024-08-01").add_months(k / 2, false).unwrap();
+            let d = if k % 2 == 0 {
+                month
+            } else {
+                month.add_days(15).unwrap()
+            };
+            Flow {
+                date: d,
+                amount: money("219.17"),
+            }
+        })
+        .collect();
+    let r = apr_of(
+        vec![flow("2024-07-10", &advance)],
+        payments,
+        Method::Actuarial,
+    );
+    assert_eq!(r.unit_period, UnitPeriod::Semimonth);
+    assert_close(r.apr_percent(), 12.0, 1e-6);
+}
