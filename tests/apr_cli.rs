@@ -173,6 +173,43 @@ fn bad_files_name_the_file_and_line_and_exit_2() {
 }
 
 #[test]
+fn the_unit_period_and_method_can_be_given() {
+    // A monthly schedule forced onto a daily unit period: 365 a year.
+    let v = json(&[
+        "apr",
+        "--format",
+        "json",
+        "--unit-period",
+        "day",
+        "fixtures/apr/regular-24-months.yaml",
+    ]);
+    assert_eq!(v["unit_period"], "day");
+    assert_eq!(v["periods_per_year"], 365.0);
+    let v = json(&[
+        "apr",
+        "--format",
+        "json",
+        "--apr-method",
+        "us-rule",
+        "fixtures/apr/regular-24-months.yaml",
+    ]);
+    assert_eq!(v["method"], "us-rule");
+    assert_eq!(v["apr"], 9.69);
+    let out = loanlint(&[
+        "apr",
+        "--unit-period",
+        "fortnightish",
+        "fixtures/apr/regular-24-months.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("is not a unit period"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let out = loanlint(&["apr"]);
     assert_eq!(out.status.code(), Some(2));
