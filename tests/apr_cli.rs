@@ -167,6 +167,13 @@ fn bad_files_name_the_file_and_line_and_exit_2() {
         "{}",
         stderr(&out)
     );
+    let out = loanlint(&["apr", "fixtures/apr/bad-method.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: fixtures/apr/bad-method.yaml:5: method: `apr` is not an APR method; use \
+         actuarial, us-rule, irr-nominal or irr-effective\n"
+    );
     let out = loanlint(&["apr", "fixtures/apr/missing.yaml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).starts_with("error: cannot read fixtures/apr/missing.yaml"));

@@ -20,10 +20,12 @@ use std::str::FromStr;
 struct ScheduleFile {
     advances: Vec<Flow>,
     payments: Vec<Flow>,
+    /// Parsed after the file (to report the key's own line: serde_yaml places errors in a
+    /// top-level value at the start of the document).
     #[serde(default)]
-    unit_period: Option<UnitPeriod>,
+    unit_period: Option<String>,
     #[serde(default)]
-    method: Option<Method>,
+    method: Option<String>,
     /// When the finance charge starts to be earned, if later than the first advance.
     #[serde(default)]
     term_start: Option<Date>,
@@ -32,10 +34,13 @@ struct ScheduleFile {
 pub(super) fn run(args: &AprArgs) -> anyhow::Result<ExitCode> {
     let (schedule, options, terms) = match &args.file {
         Some(path) => {
-            let file = read_schedule_file(path)?;
+            let (file, text) = read_schedule_file(path)?;
+            let file_method = parse_key::<Method>(path, &text, "method", file.method.as_deref())?;
+            let file_unit =
+                parse_key::<UnitPeriod>(path, &text, "unit_period", file.unit_period.as_deref())?;
             let options = AprOptions {
-                method: args.apr_method.or(file.method).unwrap_or_default(),
-                unit_period: args.unit_period.or(file.unit_period),
+                method: args.apr_method.or(file_method).unwrap_or_default(),
+                unit_period: args.unit_period.or(file_unit),
                 term_start: file.term_start,
             };
             let schedule = Schedule {
@@ -65,27 +70,56 @@ pub(super) fn run(args: &AprArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A top-level string setting of the schedule file, parsed; errors name the key's line.
+fn parse_key<T>(
+    path: &Path,
+    text: &str,
+    key: &str,
+    value: Option<&str>,
+) -> anyhow::Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: std::fmt::Display,
+{
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    value.parse().map(Some).map_err(|e| {
+        let line = text
+            .lines()
+            .position(|l| {
+                let l = l.trim_start().trim_start_matches(['"', '{', ',', ' ']);
+                l.strip_prefix(key)
+                    .is_some_and(|rest| rest.trim_start_matches('"').trim_start().starts_with(':'))
+            })
+            .map_or(String::new(), |i| format!(":{}", i + 1));
+        anyhow::anyhow!("{}{line}: {key}: {e}", path.display())
+    })
+}
+
 /// JSON files are read as JSON (its own error messages), anything else as YAML.
-fn read_schedule_file(path: &Path) -> anyhow::Result<ScheduleFile> {
+fn read_schedule_file(path: &Path) -> anyhow::Result<(ScheduleFile, String)> {
     let shown = path.display();
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {shown}"))?;
     let is_json = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    if is_json {
-        return serde_json::from_str(&text).map_err(|e| {
+    let parsed = if is_json {
+        serde_json::from_str(&text).map_err(|e| {
             let message = e.to_string();
             let message = strip_location(&message);
             anyhow::anyhow!("{shown}:{}:{}: {message}", e.line(), e.column())
-        });
-    }
-    loanlint::yaml::from_str(&text).map_err(|e| {
-        let message = strip_location(&e.message);
-        match (e.line, e.column) {
-            (Some(line), Some(column)) => anyhow::anyhow!("{shown}:{line}:{column}: {message}"),
-            _ => anyhow::anyhow!("{shown}: {message}"),
-        }
-    })
+        })?
+    } else {
+        loanlint::yaml::from_str(&text).map_err(|e| {
+            let message = strip_location(&e.message);
+            match (e.line, e.column) {
+                (Some(line), Some(column)) => anyhow::anyhow!("{shown}:{line}:{column}: {message}"),
+                _ => anyhow::anyhow!("{shown}: {message}"),
+            }
+        })?
+    };
+    Ok((parsed, text))
 }
 
 /// Parser messages end in " at line L column C"; the location is shown in front instead.
