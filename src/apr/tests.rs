@@ -604,3 +604,28 @@ fn a_semimonthly_series_with_a_short_first_period_keeps_its_fraction() {
     assert_eq!(r.unit_period, UnitPeriod::Semimonth);
     assert_close(r.apr_percent(), 12.0, 1e-6);
 }
+
+#[test]
+fn an_odd_last_payment_does_not_hide_a_semimonthly_series() {
+    let mut payments: Vec<Flow> = (0..12)
+        .map(|k| {
+            let month = date("2024-02-01").add_months(k / 2, false).unwrap();
+            let d = if k % 2 == 0 {
+                month
+            } else {
+                month.add_days(15).unwrap()
+            };
+            Flow {
+                date: d,
+                amount: money("90"),
+            }
+        })
+        .collect();
+    payments.push(flow("2024-08-09", "30"));
+    let r = apr_of(
+        vec![flow("2024-01-16", "1000")],
+        payments,
+        Method::Actuarial,
+    );
+    assert_eq!(r.unit_period, UnitPeriod::Semimonth);
+}

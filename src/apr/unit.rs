@@ -274,20 +274,25 @@ fn standard_interval(a: Date, b: Date) -> Option<UnitPeriod> {
     }
 }
 
-/// Twice a month: payments every 13 to 17 days, every second one a calendar month after the
-/// one before it (the 1st and 16th, the 15th and the month end…).
+/// Twice a month: at least two thirds of the payments come 13 to 17 days after the one before,
+/// and two thirds of them a calendar month after the one two before (the 1st and 16th, the 15th
+/// and the month end…); an odd last payment does not spoil the pattern.
 fn is_semimonthly(dates: &[Date]) -> bool {
     if dates.len() < 3 {
         return false;
     }
-    let halves_ok = dates
+    let halves = dates
         .windows(2)
-        .all(|w| (13..=17).contains(&w[0].days_until(w[1])));
-    let months_ok = dates.windows(3).all(|w| {
-        let month_ends = w[0].is_last_day_of_month() && w[2].is_last_day_of_month();
-        w[0].add_months(1, month_ends) == Some(w[2])
-    });
-    halves_ok && months_ok
+        .filter(|w| (13..=17).contains(&w[0].days_until(w[1])))
+        .count();
+    let months = dates
+        .windows(3)
+        .filter(|w| {
+            let month_ends = w[0].is_last_day_of_month() && w[2].is_last_day_of_month();
+            w[0].add_months(1, month_ends) == Some(w[2])
+        })
+        .count();
+    3 * halves >= 2 * (dates.len() - 1) && 3 * months >= 2 * (dates.len() - 2)
 }
 
 fn average_days(periods: &[(Date, Date)]) -> f64 {
