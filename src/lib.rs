@@ -4,6 +4,7 @@
 //! files -> [`document::Document`] + [`extract::Facts`] (a subject);
 //! (plan, subject) -> [`engine::Finding`]s -> [`report`].
 
+pub mod apr;
 pub mod baseline;
 pub mod builtin;
 pub mod concepts;

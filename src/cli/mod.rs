@@ -1,6 +1,7 @@
 //! Command-line interface: argument definitions, dispatch, and the small shared pieces
 //! (colour choice, output, loading rules). Errors become `error: …` on stderr and exit 2.
 
+mod apr;
 mod check;
 mod explain;
 mod extract;
@@ -99,6 +100,26 @@ Examples:
   loanlint init                             write ./loanlint.yaml
   loanlint init --rules house/ ci/loanlint.yaml   also list the params of your own pack";
 
+const APR_EXAMPLES: &str = "\
+Examples:
+  loanlint apr schedule.yaml                a schedule of dated advances and payments
+  loanlint apr --format json schedule.json
+  loanlint apr --principal 10000 --months 12 --monthly-fee 0.5%
+  loanlint apr --principal 10000 --months 12 --rate 12% --upfront-fee 1000
+  loanlint apr --principal 50000 --months 24 --rate 8% --method equal-principal
+
+A schedule file (YAML or JSON):
+  advances: [{date: 2024-01-10, amount: 5000}]
+  payments: [{date: 2024-02-10, amount: 166.07}, …]
+  unit_period: month      # optional: day, week, biweek, semimonth, month, 4week, 2month,
+                          #   quarter, year [default: inferred as Regulation Z Appendix J says]
+  method: actuarial       # optional: actuarial, us-rule, irr-nominal, irr-effective
+
+The quick form builds a monthly schedule: interest by --method (equal-installment 等额本息,
+equal-principal 等额本金, interest-only 先息后本, bullet 到期一次性还本付息), plus a
+--monthly-fee on the original principal (月费率), with --upfront-fee deducted from the amount
+paid out (砍头息). Its APR is the IRR on the amount received × 12 (PBOC 〔2021〕3号).";
+
 const EXTRACT_EXAMPLES: &str = "\
 Examples:
   loanlint extract contract.txt
@@ -139,6 +160,9 @@ enum Command {
     /// Show the facts (rates, amounts, durations, dates) found in one contract.
     #[command(after_help = EXTRACT_EXAMPLES)]
     Extract(ExtractArgs),
+    /// Compute the APR of a loan: a schedule file, or a Chinese product's terms.
+    #[command(after_help = APR_EXAMPLES)]
+    Apr(AprArgs),
     /// Write a commented starter loanlint.yaml listing every param with its default.
     #[command(after_help = INIT_EXAMPLES)]
     Init(InitArgs),
@@ -290,6 +314,58 @@ struct ExtractArgs {
     format: Format,
 }
 
+#[derive(Debug, Args)]
+struct AprArgs {
+    /// A schedule file (YAML or JSON) with `advances` and `payments` [{date, amount}].
+    #[arg(conflicts_with_all = ["principal", "months", "rate", "monthly_fee", "upfront_fee", "method"])]
+    file: Option<PathBuf>,
+    /// The principal the contract names (合同金额), before deductions.
+    #[arg(long, value_name = "AMOUNT", value_parser = apr::parse_money, requires = "months")]
+    principal: Option<rust_decimal::Decimal>,
+    /// The term in months, one payment a month.
+    #[arg(long, value_name = "N", requires = "principal")]
+    months: Option<u32>,
+    /// Nominal annual interest rate (年利率), e.g. 12%.
+    #[arg(long, value_name = "RATE", value_parser = apr::parse_rate)]
+    rate: Option<rust_decimal::Decimal>,
+    /// A monthly fee on the original principal (月费率), e.g. 0.5%.
+    #[arg(long, value_name = "RATE", value_parser = apr::parse_rate)]
+    monthly_fee: Option<rust_decimal::Decimal>,
+    /// Fees deducted from the principal when it is paid out (砍头息), or paid at signing.
+    #[arg(long, value_name = "AMOUNT", value_parser = apr::parse_money)]
+    upfront_fee: Option<rust_decimal::Decimal>,
+    /// How principal and interest are repaid: equal-installment, equal-principal,
+    /// interest-only, bullet [default: equal-installment; equal-principal with only a
+    /// monthly fee]
+    #[arg(long, value_name = "METHOD", value_parser = parse_repayment_method)]
+    method: Option<loanlint::apr::RepaymentMethod>,
+    /// The APR method: actuarial, us-rule, irr-nominal, irr-effective [default: the file's
+    /// `method`, else actuarial; irr-nominal for the quick form]
+    #[arg(long, value_name = "METHOD", value_parser = parse_apr_method)]
+    apr_method: Option<loanlint::apr::Method>,
+    /// The unit period (day, week, biweek, semimonth, month, 4week, 2month, quarter, year)
+    /// [default: the file's `unit_period`, else inferred from the payment dates]
+    #[arg(long, value_name = "PERIOD", value_parser = parse_unit_period)]
+    unit_period: Option<loanlint::apr::UnitPeriod>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+fn parse_repayment_method(s: &str) -> Result<loanlint::apr::RepaymentMethod, String> {
+    s.parse()
+        .map_err(|e: loanlint::apr::products::RepaymentMethodError| e.to_string())
+}
+
+fn parse_apr_method(s: &str) -> Result<loanlint::apr::Method, String> {
+    s.parse()
+        .map_err(|e: loanlint::apr::MethodError| e.to_string())
+}
+
+fn parse_unit_period(s: &str) -> Result<loanlint::apr::UnitPeriod, String> {
+    s.parse()
+        .map_err(|e: loanlint::apr::UnitPeriodError| e.to_string())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Human,
@@ -424,6 +500,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(args) => explain::run(&args, color),
         Command::Extract(args) => extract::run(&args),
         Command::Init(args) => init::run(&args, color),
+        Command::Apr(args) => apr::run(&args),
     }
 }
 

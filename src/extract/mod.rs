@@ -5,6 +5,7 @@
 mod context;
 mod date;
 mod duration;
+pub mod loan_terms;
 mod money;
 pub mod numerals;
 mod rate;
