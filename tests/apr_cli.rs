@@ -1,23 +1,14 @@
 //! `loanlint apr`: schedule files (fixtures/apr/) and the quick form for Chinese products.
 
+mod common;
+
+use common::{stderr, stdout};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+/// The binary, run in the repository (the schedule files are under fixtures/apr/).
 fn loanlint(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loanlint"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
+    common::loanlint(args, Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn json(args: &[&str]) -> serde_json::Value {

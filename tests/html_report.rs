@@ -2,10 +2,14 @@
 //! script ran. Without /usr/bin/chromium the tests are skipped with a notice, unless CI is set
 //! (then a missing browser is a failure: `.ci/run` installs it).
 
+mod common;
+
+use common::loanlint;
+
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -21,15 +25,6 @@ fn chromium() -> Option<&'static Path> {
     }
     eprintln!("notice: {CHROMIUM} not found; skipping the browser test of the HTML report");
     None
-}
-
-fn loanlint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loanlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
 }
 
 /// Chromium run headless on `url` with `what` (`--dump-dom`, `--screenshot=…`), offline and

@@ -4,18 +4,10 @@
 
 mod common;
 
+use common::loanlint;
+
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
-
-fn loanlint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loanlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
 
 fn json_report(args: &[&str], dir: &Path) -> (Value, i32) {
     let out = loanlint(args, dir);

@@ -3,22 +3,10 @@
 
 mod common;
 
+use common::{loanlint, stderr};
+
 use std::path::Path;
-use std::process::{Command, Output};
 use tempfile::TempDir;
-
-fn loanlint(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_loanlint"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// A contract whose clause 2 gives the lender the final say (CN-FMT-001), in a folder with a
 /// Chinese name, beside a DOCX that is not a zip (an input error).

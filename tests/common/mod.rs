@@ -2,7 +2,8 @@
 
 #![allow(dead_code)] // each test crate uses a different subset
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// The published JSON report schema: the shared copy beside the checkout if there is one,
 /// else the copy kept in `tests/schemas` (a checkout without `shared/`).
@@ -36,4 +37,22 @@ pub fn assert_valid_report(report: &serde_json::Value) {
         "report does not match the schema:\n{}\n{report:#}",
         errors.join("\n")
     );
+}
+
+/// Run the `loanlint` binary in `dir`, without colour.
+pub fn loanlint(args: &[&str], dir: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_loanlint"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
