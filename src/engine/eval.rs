@@ -6,7 +6,7 @@ use crate::document::Document;
 use crate::extract::Facts;
 use crate::lang::ast::BinderKind;
 use crate::lang::ir::{
-    AggFunc, Assertion, Expr, Param, PatternId, Prop, Query, Rule, Template, TemplatePart,
+    AggFunc, Assertion, Expr, Param, Part, PatternId, Prop, Query, Rule, Template, TemplatePart,
 };
 use crate::log::Event;
 use rust_decimal::Decimal;
@@ -643,47 +643,22 @@ fn required_scope(filter: &Expr, slot: usize) -> Option<&Expr> {
 /// The slots an expression reads that it does not bind itself (its outer bindings).
 fn free_slots(e: &Expr) -> Vec<usize> {
     fn walk(e: &Expr, bound: &mut Vec<usize>, out: &mut Vec<usize>) {
-        let query =
-            |q: &Query, value: Option<&Expr>, bound: &mut Vec<usize>, out: &mut Vec<usize>| {
-                bound.push(q.slot);
-                if let Some(f) = &q.filter {
-                    walk(f, bound, out);
-                }
-                if let Some(v) = value {
-                    walk(v, bound, out);
-                }
-                bound.pop();
-            };
-        match e {
-            Expr::Var(s) => {
-                if !bound.contains(s) && !out.contains(s) {
-                    out.push(*s);
-                }
+        if let Expr::Var(s) = e {
+            if !bound.contains(s) && !out.contains(s) {
+                out.push(*s);
             }
-            Expr::Const(_) | Expr::Param(_) | Expr::Document => {}
-            Expr::Prop(a, _) | Expr::Field(a, _) | Expr::Not(a) | Expr::Matches(a, _) => {
-                walk(a, bound, out)
-            }
-            Expr::Or(a, b)
-            | Expr::And(a, b)
-            | Expr::Compare(_, a, b)
-            | Expr::InList(a, b)
-            | Expr::Inside(a, b)
-            | Expr::Before(a, b)
-            | Expr::Arith(_, a, b) => {
-                walk(a, bound, out);
-                walk(b, bound, out);
-            }
-            Expr::InRange { value, lo, hi, .. } => {
-                for x in [value, lo, hi] {
-                    walk(x, bound, out);
+        }
+        for part in e.parts() {
+            match part {
+                Part::Expr(x) => walk(x, bound, out),
+                Part::Query(q, value) => {
+                    bound.push(q.slot);
+                    for x in q.filter.iter().chain(value) {
+                        walk(x, bound, out);
+                    }
+                    bound.pop();
                 }
             }
-            Expr::Exists(q) | Expr::Count(q) => query(q, None, bound, out),
-            Expr::Aggregate {
-                value, query: q, ..
-            } => query(q, Some(value), bound, out),
-            Expr::List(items) => items.iter().for_each(|i| walk(i, bound, out)),
         }
     }
     let mut out = Vec::new();
@@ -692,27 +667,11 @@ fn free_slots(e: &Expr) -> Vec<usize> {
 }
 
 pub(super) fn mentions_slot(e: &Expr, slot: usize) -> bool {
-    let q = |q: &Query| q.filter.as_ref().is_some_and(|f| mentions_slot(f, slot));
-    match e {
-        Expr::Var(s) => *s == slot,
-        Expr::Const(_) | Expr::Param(_) | Expr::Document => false,
-        Expr::Prop(a, _) | Expr::Field(a, _) | Expr::Not(a) | Expr::Matches(a, _) => {
-            mentions_slot(a, slot)
-        }
-        Expr::Or(a, b)
-        | Expr::And(a, b)
-        | Expr::Compare(_, a, b)
-        | Expr::InList(a, b)
-        | Expr::Inside(a, b)
-        | Expr::Before(a, b)
-        | Expr::Arith(_, a, b) => mentions_slot(a, slot) || mentions_slot(b, slot),
-        Expr::InRange { value, lo, hi, .. } => {
-            [value, lo, hi].iter().any(|x| mentions_slot(x, slot))
-        }
-        Expr::Exists(query) | Expr::Count(query) => q(query),
-        Expr::Aggregate { value, query, .. } => mentions_slot(value, slot) || q(query),
-        Expr::List(items) => items.iter().any(|i| mentions_slot(i, slot)),
-    }
+    matches!(e, Expr::Var(s) if *s == slot)
+        || e.parts().into_iter().any(|part| match part {
+            Part::Expr(x) => mentions_slot(x, slot),
+            Part::Query(q, value) => q.filter.iter().chain(value).any(|x| mentions_slot(x, slot)),
+        })
 }
 
 /// The index range of sorted `spans` that start inside `scope`.

@@ -290,35 +290,18 @@ fn query_patterns(q: &crate::lang::ir::Query, out: &mut std::collections::BTreeS
 }
 
 fn expr_patterns(e: &crate::lang::ir::Expr, out: &mut std::collections::BTreeSet<PatternId>) {
-    use crate::lang::ir::Expr as E;
-    match e {
-        E::Matches(a, pid) => {
-            out.insert(*pid);
-            expr_patterns(a, out);
-        }
-        E::Const(_) | E::Param(_) | E::Var(_) | E::Document => {}
-        E::Prop(a, _) | E::Field(a, _) | E::Not(a) => expr_patterns(a, out),
-        E::Or(a, b)
-        | E::And(a, b)
-        | E::Compare(_, a, b)
-        | E::InList(a, b)
-        | E::Inside(a, b)
-        | E::Before(a, b)
-        | E::Arith(_, a, b) => {
-            expr_patterns(a, out);
-            expr_patterns(b, out);
-        }
-        E::InRange { value, lo, hi, .. } => {
-            for x in [value, lo, hi] {
-                expr_patterns(x, out);
+    use crate::lang::ir::{Expr, Part};
+    if let Expr::Matches(_, pid) = e {
+        out.insert(*pid);
+    }
+    for part in e.parts() {
+        match part {
+            Part::Expr(x) => expr_patterns(x, out),
+            Part::Query(q, value) => {
+                query_patterns(q, out);
+                value.iter().for_each(|v| expr_patterns(v, out));
             }
         }
-        E::Exists(q) | E::Count(q) => query_patterns(q, out),
-        E::Aggregate { value, query, .. } => {
-            expr_patterns(value, out);
-            query_patterns(query, out);
-        }
-        E::List(items) => items.iter().for_each(|i| expr_patterns(i, out)),
     }
 }
 

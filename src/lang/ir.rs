@@ -186,6 +186,39 @@ pub enum Expr {
     List(Vec<Expr>),
 }
 
+/// What an expression is made of, one level down (see [`Expr::parts`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    Expr(&'a Expr),
+    /// A query, and the expression evaluated with each of its bindings (an aggregate's value).
+    Query(&'a Query, Option<&'a Expr>),
+}
+
+impl Expr {
+    /// The sub-expressions and queries directly inside this expression, for walks over the
+    /// tree (free bindings, patterns used) that need not know every variant.
+    pub fn parts(&self) -> Vec<Part<'_>> {
+        use Expr as E;
+        match self {
+            E::Const(_) | E::Param(_) | E::Var(_) | E::Document => vec![],
+            E::Prop(a, _) | E::Field(a, _) | E::Not(a) | E::Matches(a, _) => vec![Part::Expr(a)],
+            E::Or(a, b)
+            | E::And(a, b)
+            | E::Compare(_, a, b)
+            | E::InList(a, b)
+            | E::Inside(a, b)
+            | E::Before(a, b)
+            | E::Arith(_, a, b) => vec![Part::Expr(a), Part::Expr(b)],
+            E::InRange { value, lo, hi, .. } => {
+                vec![Part::Expr(value), Part::Expr(lo), Part::Expr(hi)]
+            }
+            E::Exists(q) | E::Count(q) => vec![Part::Query(q, None)],
+            E::Aggregate { value, query, .. } => vec![Part::Query(query, Some(value))],
+            E::List(items) => items.iter().map(Part::Expr).collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub kind: BinderKind,
