@@ -15,13 +15,14 @@ use std::path::{Path, PathBuf};
 /// The name searched for in the current folder and its parents.
 pub const FILE_NAME: &str = "loanlint.yaml";
 
-const TOP_LEVEL_KEYS: [&str; 7] = [
+const TOP_LEVEL_KEYS: [&str; 8] = [
     "params",
     "disable",
     "severity",
     "jurisdiction",
     "include",
     "exclude",
+    "clauses",
     "log",
 ];
 const LOG_KEYS: [&str; 3] = ["default_zone", "columns", "values"];
@@ -157,6 +158,8 @@ pub struct Config {
     /// `include:` / `exclude:` globs, relative to `dir`.
     include: Vec<Located<()>>,
     exclude: Vec<Located<()>>,
+    /// `clauses:` globs: files holding clauses, not whole agreements.
+    clauses: Vec<Located<()>>,
     /// The folder the file is in (globs are relative to it); `.` for parsed text.
     pub dir: PathBuf,
 }
@@ -199,6 +202,18 @@ impl Config {
             let _ = filter.exclude(&self.dir, &patterns(&self.exclude));
         }
         filter
+    }
+
+    /// The `clauses:` globs (files of clauses, not whole agreements); `None` without any.
+    pub fn clause_files(&self) -> Option<crate::filter::FileFilter> {
+        if self.clauses.is_empty() {
+            return None;
+        }
+        let patterns: Vec<String> = self.clauses.iter().map(|l| l.key.clone()).collect();
+        let mut filter = crate::filter::FileFilter::default();
+        // Every pattern was checked when the file was read.
+        filter.include(&self.dir, &patterns).ok()?;
+        Some(filter)
     }
 
     /// Parse configuration text and check its shape (not yet its names: see [`Config::apply`]).
@@ -408,6 +423,10 @@ const STARTER_TAIL: &str = "
 # `*.pdf` matches at any depth, `drafts/` covers a folder, `contracts/**/*.md` is anchored).
 # include: [\"contracts/**\"]
 # exclude: [\"drafts/\", \"*.pdf\"]
+# Files that hold single clauses or sections, not whole agreements: rules about something
+# missing (no APR, no complaint channel) are not applied to them. A file can also say so with
+# a `loanlint: clause` line near its top (e.g. `<!-- loanlint: clause -->`).
+# clauses: [\"clauses/\"]
 ";
 
 fn error_line(e: &ConfigError) -> usize {
@@ -469,6 +488,7 @@ impl Reader<'_> {
                 "log" => config.log = self.log(value, line),
                 "include" => config.include = self.globs(value, "include", line),
                 "exclude" => config.exclude = self.globs(value, "exclude", line),
+                "clauses" => config.clauses = self.globs(value, "clauses", line),
                 _ => self.errors.push(ConfigError::UnknownKey {
                     file: self.file.to_string(),
                     line,

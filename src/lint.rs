@@ -42,6 +42,10 @@ pub struct CheckOptions {
     /// Read every file named on the command line as a collection log (`--log`), whatever its
     /// extension (unknown extensions are read as JSONL).
     pub force_log: bool,
+    /// Files that hold clauses rather than whole agreements (`clauses:` globs): rules about
+    /// something missing (`require`) do not apply to them. A file can also say so itself
+    /// with a `loanlint: clause` line near its top.
+    pub clause_files: Option<crate::filter::FileFilter>,
     /// Which side of a DOCX's tracked changes to check (`--tracked-changes original`).
     pub tracked_changes: document::TrackedChanges,
     /// Which files found by walking folders (or named) are checked: include/exclude globs.
@@ -237,8 +241,19 @@ impl Linter {
             .filter(|(_, a)| **a)
             .map(|(p, _)| p.id.clone())
             .collect();
+        let clause_only = is_clause_file(doc, options);
+        let reason = if clause_only {
+            format!("{reason}; a clause file, so rules about missing terms are not applied")
+        } else {
+            reason
+        };
         let facts = crate::extract::extract(&doc.text, &doc.blanks);
-        let applies = |i: usize| pack_applies[rules.rules[i].pack];
+        let applies = |i: usize| {
+            let rule = &rules.rules[i];
+            pack_applies[rule.pack]
+                && !(clause_only
+                    && matches!(rule.assertion, crate::lang::ir::Assertion::Require { .. }))
+        };
         let mut findings = self.plan.check(doc, &facts, &applies);
         sort_findings(&mut findings);
         (
@@ -252,6 +267,21 @@ impl Linter {
             },
         )
     }
+}
+
+/// Whether a document is a clause (or section) kept on its own rather than a whole agreement:
+/// named by a `clauses:` glob, or marked with a `loanlint: clause` line among its first lines
+/// (front matter, a comment, or plain text).
+fn is_clause_file(doc: &Document, options: &CheckOptions) -> bool {
+    let by_glob = options
+        .clause_files
+        .as_ref()
+        .is_some_and(|f| f.allows(Path::new(&doc.path)));
+    by_glob
+        || doc.source.lines().take(5).any(|line| {
+            let line = line.replace('：', ":").to_ascii_lowercase();
+            line.contains("loanlint: clause") || line.contains("loanlint:clause")
+        })
 }
 
 enum FileResult {

@@ -462,3 +462,44 @@ fn init_writes_a_starter_once_and_check_reads_it() {
     let o = loanlint(&["check", "a.txt"], dir.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+/// A clause kept in its own file is not a whole agreement: rules about something missing
+/// (no APR, no amount) do not apply to it, rules about what it says do.
+#[test]
+fn clause_files_skip_rules_about_missing_terms() {
+    let clause = "第一条 本合同的最终解释权归贷款人所有。\n";
+    let marked = format!("<!-- loanlint: clause -->\n{clause}");
+    let dir = dir_with(&[
+        ("agreement.md", clause.as_bytes()),
+        ("marked.md", marked.as_bytes()),
+        ("clauses/by-glob.md", clause.as_bytes()),
+        ("loanlint.yaml", b"clauses: [\"clauses/\"]\n"),
+    ]);
+    let out = loanlint(&["check", "--format", "json", "."], dir.path());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules_in = |file: &str| -> Vec<String> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["file"].as_str().unwrap().ends_with(file))
+            .map(|f| f["rule"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let whole = rules_in("agreement.md");
+    assert!(whole.contains(&"CN-FMT-001".to_string()), "{whole:?}");
+    assert!(whole.contains(&"CN-DIS-001".to_string()), "{whole:?}");
+    for file in ["marked.md", "by-glob.md"] {
+        let found = rules_in(file);
+        assert!(
+            found.contains(&"CN-FMT-001".to_string()),
+            "{file}: {found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|r| r == "CN-DIS-001" || r.starts_with("CN-CON-00")),
+            "{file}: {found:?}"
+        );
+    }
+}

@@ -59,6 +59,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         force_log: args.log,
         tracked_changes: args.tracked_changes.into(),
         filter: file_filter(config.as_ref(), &args.exclude)?,
+        clause_files: config.as_ref().and_then(Config::clause_files),
         changed,
     };
     let mut report = linter.check_paths(&paths, &options);
