@@ -46,12 +46,24 @@ pub struct CheckOptions {
     /// something missing (`require`) do not apply to them. A file can also say so itself
     /// with a `loanlint: clause` line near its top.
     pub clause_files: Option<crate::filter::FileFilter>,
+    /// Told after each file is checked, with how many of how many are done (for a progress bar).
+    pub progress: Option<Progress>,
     /// Which side of a DOCX's tracked changes to check (`--tracked-changes original`).
     pub tracked_changes: document::TrackedChanges,
     /// Which files found by walking folders (or named) are checked: include/exclude globs.
     pub filter: crate::filter::FileFilter,
     /// `--changed-since`: report only findings touching these files' changed lines.
     pub changed: Option<std::sync::Arc<crate::diff::ChangedFiles>>,
+}
+
+/// A callback told `(files done, files in all)` as a check run goes.
+#[derive(Clone)]
+pub struct Progress(pub std::sync::Arc<dyn Fn(usize, usize) + Send + Sync>);
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
 }
 
 /// Compiled rules, ready to check any number of documents (shareable across threads).
@@ -107,6 +119,13 @@ impl Linter {
             collect_files(p, &mut files, &mut report.input_errors);
         }
         files.retain(|(path, _, _)| options.filter.allows(path));
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let tell = |_: &FileResult| {
+            if let Some(Progress(f)) = &options.progress {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                f(n, files.len());
+            }
+        };
         let results: Vec<FileResult> = files
             .par_iter()
             .map(
@@ -122,6 +141,7 @@ impl Linter {
                     None => self.check_file(path, shown, options),
                 },
             )
+            .inspect(tell)
             .collect();
         for r in results {
             match r {

@@ -11,7 +11,7 @@ use loanlint::document::Format;
 use loanlint::engine::Severity;
 use loanlint::filter::FileFilter;
 use loanlint::lang::ir::RuleSet;
-use loanlint::lint::{CheckOptions, Linter};
+use loanlint::lint::{CheckOptions, Linter, Progress};
 use loanlint::report::{
     render_github, render_human, render_json, render_junit, render_sarif, Report,
 };
@@ -52,6 +52,7 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         }
         None => None,
     };
+    let bar = progress_bar();
     let options = CheckOptions {
         jurisdiction,
         encoding: args.encoding.clone(),
@@ -60,9 +61,18 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
         tracked_changes: args.tracked_changes.into(),
         filter: file_filter(config.as_ref(), &args.exclude)?,
         clause_files: config.as_ref().and_then(Config::clause_files),
+        progress: bar.clone().map(|b| {
+            Progress(Arc::new(move |done, total| {
+                b.set_length(total as u64);
+                b.set_position(done as u64);
+            }))
+        }),
         changed,
     };
     let mut report = linter.check_paths(&paths, &options);
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
     if let Some(baseline) = &baseline {
         baseline.apply(&mut report);
         if args.changed_since.is_some() {
@@ -305,4 +315,18 @@ mod tests {
         });
         assert_eq!(exit_status(&r, FailOn::Never), 2);
     }
+}
+
+/// A progress bar on stderr when it is a terminal (silent when piped or in CI logs); it only
+/// draws once a run lasts long enough to need one.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
 }
