@@ -225,6 +225,20 @@ fn warn_if_no_pack_for(linter: &Linter, code: &str) {
     );
 }
 
+/// A progress bar on stderr when it is a terminal (silent when piped or in CI logs); it only
+/// draws once a run lasts long enough to need one.
+fn progress_bar() -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}")
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,18 +329,4 @@ mod tests {
         });
         assert_eq!(exit_status(&r, FailOn::Never), 2);
     }
-}
-
-/// A progress bar on stderr when it is a terminal (silent when piped or in CI logs); it only
-/// draws once a run lasts long enough to need one.
-fn progress_bar() -> Option<indicatif::ProgressBar> {
-    use std::io::IsTerminal;
-    if !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = indicatif::ProgressBar::new(0);
-    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files  {elapsed}")
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-    bar.set_style(style);
-    Some(bar)
 }
