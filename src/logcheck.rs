@@ -77,14 +77,25 @@ pub fn check_log_bytes(
     let read = match read_log(shown, bytes, format, mapping) {
         Ok(r) => r,
         Err(e) => {
+            let line = error_line(&e);
+            // The error names its file and line; the report shows them beside the message.
+            let text = e.to_string();
+            let message = [
+                format!("{shown}:{}: ", line.unwrap_or(0)),
+                format!("{shown}: "),
+            ]
+            .iter()
+            .find_map(|prefix| text.strip_prefix(prefix.as_str()))
+            .unwrap_or(&text)
+            .to_string();
             return LogResult {
                 errors: vec![InputError {
                     file: shown.to_string(),
-                    line: error_line(&e),
-                    message: e.to_string(),
+                    line,
+                    message,
                 }],
                 ..LogResult::default()
-            }
+            };
         }
     };
     let source = String::from_utf8_lossy(bytes).into_owned();

@@ -192,3 +192,30 @@ fn each_debtor_is_checked_under_their_own_jurisdiction() {
         "{reason}"
     );
 }
+
+#[test]
+fn a_yaml_alias_bomb_is_refused_with_a_located_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log =
+        String::from("- debtor: a\n  time: '2026-03-02T10:00:00+08:00'\n  kind: call\n  bomb:\n");
+    log.push_str(
+        "    a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n",
+    );
+    for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+        .iter()
+        .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+    {
+        let refs = vec![format!("*{prev}"); 9].join(",");
+        log.push_str(&format!("    {name}: &{name} [{refs}]\n"));
+    }
+    std::fs::write(dir.path().join("bomb.yaml"), log).unwrap();
+    let (v, code) = json_report(&["check", "--format", "json", "bomb.yaml"], dir.path());
+    assert_eq!(code, 2);
+    let e = &v["input_errors"][0];
+    assert_eq!(e["file"], "bomb.yaml");
+    assert!(e["message"].as_str().unwrap().contains("YAML"), "{e}");
+    assert!(
+        !e["message"].as_str().unwrap().starts_with("bomb.yaml"),
+        "{e}"
+    );
+}
