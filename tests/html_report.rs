@@ -255,7 +255,12 @@ fn fixtures_report_shows_every_finding_highlighted_in_place() {
             .filter(|c| *c != '\n' && *c != '\r')
             .collect();
         let shown = marked.get(&note.n).map(String::as_str).unwrap_or_default();
-        assert_eq!(shown, snippet, "{rule} at {file} {place}");
+        // The JSON snippet stops after 200 characters (a long log record); the page shows it all.
+        if snippet.chars().count() >= 200 {
+            assert!(shown.starts_with(&snippet), "{rule} at {file} {place}");
+        } else {
+            assert_eq!(shown, snippet, "{rule} at {file} {place}");
+        }
     }
     // A known finding, to be sure the comparison above compares something.
     assert!(marked
