@@ -254,12 +254,21 @@ impl Linter {
                 (Some(_), None) => false,
             })
             .collect();
+        // The packs that judge this contract: applicable ones with contract rules in them
+        // (a collection-log pack of the same jurisdiction says nothing about a contract).
+        let has_contract_rules = |pack: usize| {
+            rules
+                .rules
+                .iter()
+                .any(|r| r.pack == pack && r.subject == crate::lang::ir::Subject::Contract)
+        };
         let packs = rules
             .packs
             .iter()
             .zip(&pack_applies)
-            .filter(|(_, a)| **a)
-            .map(|(p, _)| p.id.clone())
+            .enumerate()
+            .filter(|(i, (_, a))| **a && has_contract_rules(*i))
+            .map(|(_, (p, _))| p.id.clone())
             .collect();
         let clause_only = is_clause_file(doc, options);
         let reason = if clause_only {
