@@ -503,3 +503,21 @@ fn clause_files_skip_rules_about_missing_terms() {
         );
     }
 }
+
+/// `rules patterns` prints the prefilter as regexes for `rg -f`: each line compiles, and the
+/// contract and log lists are the two subjects' own.
+#[test]
+fn rules_patterns_lists_the_prefilter_as_regexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let contract = stdout(&loanlint(&["rules", "patterns"], dir.path()));
+    let log = stdout(&loanlint(&["rules", "patterns", "--log"], dir.path()));
+    for line in contract.lines().chain(log.lines()) {
+        assert!(regex::Regex::new(line).is_ok(), "{line}");
+    }
+    assert!(log.lines().any(|l| l == "(?i:爆通讯录)"), "{log}");
+    assert!(
+        !contract.contains("爆通讯录)"),
+        "collection lexicons stay out of contract scans"
+    );
+    assert!(contract.lines().count() > 50);
+}

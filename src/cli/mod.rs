@@ -197,6 +197,15 @@ enum RulesCommand {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Print every pattern of the prefilter, one regex per line (literals escaped, matched
+    /// ignoring ASCII case): the input of `rg -f` for a side-by-side benchmark.
+    Patterns {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The patterns of the log rules instead of the contract rules.
+        #[arg(long)]
+        log: bool,
+    },
     /// Generate the Markdown rule reference: per rule what it checks, why, how to fix.
     #[command(after_help = RULES_DOC_EXAMPLES)]
     Doc {
@@ -493,6 +502,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args, color),
         Command::Rules(RulesCommand::Check { paths }) => rules::check(&paths, color),
         Command::Rules(RulesCommand::List { rules, format }) => rules::list(&rules, format, color),
+        Command::Rules(RulesCommand::Patterns { rules, log }) => {
+            rules::patterns(&rules, log, color)
+        }
         Command::Rules(RulesCommand::Doc { rules, output }) => {
             rules::doc(&rules, output.as_deref(), color)
         }

@@ -25,6 +25,25 @@ pub(super) fn list(
     Ok(ExitCode::SUCCESS)
 }
 
+pub(super) fn patterns(args: &RuleArgs, log: bool, color: ColorChoice) -> anyhow::Result<ExitCode> {
+    let linter = load_linter(args, color)?;
+    let (literals, regexes) = if log {
+        linter.plan.log_pattern_sources()
+    } else {
+        linter.plan.pattern_sources()
+    };
+    let mut text = String::new();
+    for literal in literals {
+        text.push_str(&format!("(?i:{})\n", regex::escape(literal)));
+    }
+    for re in regexes {
+        text.push_str(re);
+        text.push('\n');
+    }
+    emit(&text, None)?;
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(super) fn doc(
     args: &RuleArgs,
     output: Option<&Path>,

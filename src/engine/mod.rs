@@ -66,6 +66,11 @@ impl Plan {
         self.patterns.sources()
     }
 
+    /// The same for the log rules' prefilter.
+    pub fn log_pattern_sources(&self) -> (Vec<&str>, Vec<&str>) {
+        self.log_patterns.sources()
+    }
+
     /// Evaluate the rules selected by `applies` (indices into `rules.rules`) on one document.
     /// Findings are in document order, then rule order.
     pub fn check(
