@@ -215,9 +215,12 @@ fn draw(
     let config = Config::default()
         .with_index_type(IndexType::Byte)
         .with_color(color);
-    // ariadne draws no underline for a label without text: fall back to the concept.
+    // ariadne draws no underline for a label without text: the clause, or the log record,
+    // else the concept.
     let clause = f.clause.as_deref().filter(|c| !c.is_empty());
-    let label = Label::new((name, range.clone())).with_message(clause.unwrap_or(&f.concept));
+    let record = f.record.as_deref().map(|id| format!("record {id}"));
+    let place = clause.or(record.as_deref());
+    let label = Label::new((name, range.clone())).with_message(place.unwrap_or(&f.concept));
     let mut builder = ariadne::Report::build(report_kind(f.severity), (name, range))
         .with_config(config)
         .with_message(format!("[{}] {}", f.rule, f.message))
@@ -229,7 +232,7 @@ fn draw(
     if !f.cite.is_empty() {
         note.push(format!("cite: {}", f.cite));
     }
-    if clause.is_some() {
+    if place.is_some() {
         note.push(format!("concept: {}", f.concept));
     }
     if !note.is_empty() {
