@@ -8,6 +8,7 @@ use common::loanlint;
 
 use serde_json::Value;
 use std::path::Path;
+use std::process::Command;
 
 fn json_report(args: &[&str], dir: &Path) -> (Value, i32) {
     let out = loanlint(args, dir);
@@ -218,4 +219,23 @@ fn a_yaml_alias_bomb_is_refused_with_a_located_error() {
         !e["message"].as_str().unwrap().starts_with("bomb.yaml"),
         "{e}"
     );
+}
+
+/// The report does not depend on how many threads checked it, nor on the run.
+#[test]
+fn output_is_the_same_on_one_thread_and_on_several() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = |threads: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_loanlint"))
+            .args(["check", "--format", "json", "fixtures"])
+            .current_dir(root)
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .expect("the binary runs");
+        out.stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 1000);
+    assert_eq!(one, run("4"), "1 thread vs 4");
+    assert_eq!(run("4"), run("4"), "two runs");
 }
