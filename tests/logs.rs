@@ -227,7 +227,13 @@ fn output_is_the_same_on_one_thread_and_on_several() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = |threads: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_loanlint"))
-            .args(["check", "--format", "json", "fixtures"])
+            .args([
+                "check",
+                "--format",
+                "json",
+                "fixtures/contracts",
+                "fixtures/logs",
+            ])
             .current_dir(root)
             .env("RAYON_NUM_THREADS", threads)
             .output()
