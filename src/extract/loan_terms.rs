@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use std::ops::Range;
 use std::sync::LazyLock;
 
+mod english;
+
 /// What a contract says about its loan; None where it says nothing recognisable.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ContractLoanTerms {
@@ -30,6 +32,9 @@ pub struct ContractLoanTerms {
 
 /// Read the loan terms from `text` and its extracted `facts`.
 pub fn find_loan_terms(text: &str, facts: &Facts) -> ContractLoanTerms {
+    if english::is_english(text) {
+        return english::find_terms(text, facts);
+    }
     let principal = find_principal(text, facts);
     let (annual_rate, disclosed_apr) = find_interest_rates(text, facts);
     ContractLoanTerms {
