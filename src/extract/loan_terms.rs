@@ -4,7 +4,10 @@
 //! compare it with the disclosed one.
 
 use super::{DurationUnit, Facts, Period, RateKind};
-use crate::apr::{product_apr, AprResult, LoanTerms, Method, RepaymentMethod};
+use crate::apr::{
+    compute_apr, product_apr, AprOptions, AprResult, Date, Flow, LoanTerms, Method,
+    RepaymentMethod, Schedule, UnitPeriod,
+};
 use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 use std::ops::Range;
@@ -28,6 +31,9 @@ pub struct ContractLoanTerms {
     pub upfront_fee: Option<Decimal>,
     /// The annualised rate the contract discloses (年化利率 / 综合年化成本), as a fraction.
     pub disclosed_apr: Option<Decimal>,
+    /// The level monthly payment the contract states ("24 monthly payments of $235.37"); used
+    /// when the contract gives no rate or fee to build the schedule from.
+    pub payment: Option<Decimal>,
 }
 
 /// Read the loan terms from `text` and its extracted `facts`.
@@ -45,12 +51,15 @@ pub fn find_loan_terms(text: &str, facts: &Facts) -> ContractLoanTerms {
         monthly_fee_rate: find_monthly_fee_rate(text, facts),
         upfront_fee: find_upfront_fee(text, facts, principal),
         disclosed_apr,
+        payment: None,
     }
 }
 
 /// The APR (IRR method, nominal, PBOC 〔2021〕3号) the terms imply, when the contract gives a
 /// principal, a term and at least one price (a rate, a monthly fee or an upfront fee). Without
-/// a stated repayment method, a rate is taken as 等额本息 and a fee alone as 等本等费.
+/// a stated repayment method, a rate is taken as 等额本息 and a fee alone as 等本等费. Without a
+/// price, a stated level monthly payment gives the schedule (the actuarial APR of Regulation Z
+/// Appendix J, which for whole monthly periods is the same figure).
 pub fn implied_apr(terms: &ContractLoanTerms) -> Option<AprResult> {
     let principal = terms.principal?;
     let months = terms.months?;
@@ -58,7 +67,7 @@ pub fn implied_apr(terms: &ContractLoanTerms) -> Option<AprResult> {
         && terms.monthly_fee_rate.is_none()
         && terms.upfront_fee.is_none()
     {
-        return None;
+        return level_payment_apr(principal, months, terms.payment?);
     }
     let method = terms.method.unwrap_or(if terms.annual_rate.is_some() {
         RepaymentMethod::EqualInstallment
@@ -74,6 +83,33 @@ pub fn implied_apr(terms: &ContractLoanTerms) -> Option<AprResult> {
         upfront_fee: terms.upfront_fee.unwrap_or_default(),
     };
     product_apr(&loan, Method::IrrNominal).ok()
+}
+
+/// The APR of `months` monthly payments of `payment` for `amount` paid out a month before the
+/// first.
+fn level_payment_apr(amount: Decimal, months: u32, payment: Decimal) -> Option<AprResult> {
+    let start = Date::new(2024, 1, 15)?;
+    let payments = (1..=i64::from(months))
+        .map(|k| {
+            start.add_months(k, false).map(|date| Flow {
+                date,
+                amount: payment,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let schedule = Schedule {
+        advances: vec![Flow {
+            date: start,
+            amount,
+        }],
+        payments,
+    };
+    let options = AprOptions {
+        method: Method::Actuarial,
+        unit_period: Some(UnitPeriod::MONTH),
+        term_start: None,
+    };
+    compute_apr(&schedule, &options).ok()
 }
 
 /// The figures rules read from a contract (`document.implied_apr` and the rest): rates in

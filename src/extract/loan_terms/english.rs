@@ -43,7 +43,28 @@ pub(super) fn find_terms(text: &str, facts: &Facts) -> ContractLoanTerms {
         monthly_fee_rate: None,
         upfront_fee: fee,
         disclosed_apr,
+        payment: find_payment(text, facts),
     }
+}
+
+/// The amount of each monthly payment: an amount led by "monthly payments of",
+/// "installments of", "monthly payment:".
+fn find_payment(text: &str, facts: &Facts) -> Option<Decimal> {
+    static LEAD: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r"(?:payments?|installments?|instalments?|repayments?)(?:\s+amount)?\s*(?:of|:)\s*$",
+        )
+        .ok()
+    });
+    let re = LEAD.as_ref()?;
+    facts
+        .money
+        .iter()
+        .find(|m| {
+            let lead = words_since_last_figure(text, facts, &m.span);
+            re.is_match(&lead) && !contains_any(&lead, &["total of payments", "late", "final"])
+        })
+        .map(|m| m.amount)
 }
 
 /// The words before `span` in its sentence (at most 120 characters), lower-cased: a sentence
@@ -306,6 +327,22 @@ mod tests {
         assert_eq!(t.disclosed_apr, Some(dec("0.12")));
         let apr = implied_apr(&t).unwrap();
         assert_eq!(format!("{:.2}", apr.apr_percent()), "12.00");
+    }
+
+    #[test]
+    fn a_truth_in_lending_box_without_an_interest_rate_uses_its_payment_schedule() {
+        let text = "ANNUAL PERCENTAGE RATE: 9.50%\n\
+            Amount Financed: $5,000.00\n\
+            Total of Payments: $5,509.68\n\
+            Payment schedule: 24 monthly payments of $229.57, the first due July 1, 2025.\n";
+        let t = find_loan_terms(text, &extract(text, &[]));
+        assert_eq!(t.principal, Some(dec("5000")));
+        assert_eq!(t.annual_rate, None);
+        assert_eq!(t.payment, Some(dec("229.57")));
+        assert_eq!(t.months, Some(24));
+        let apr = implied_apr(&t).unwrap();
+        assert_eq!(format!("{:.2}", apr.apr_percent()), "9.50");
+        assert_eq!(apr.method, crate::apr::Method::Actuarial);
     }
 
     #[test]
