@@ -3,6 +3,7 @@
 use super::patterns::{PatternTable, Scan};
 use super::value::{apply_cmp, arith, display, in_range, Binding, Val};
 use crate::document::Document;
+use crate::extract::loan_terms::{loan_figures, LoanFigures};
 use crate::extract::Facts;
 use crate::lang::ast::BinderKind;
 use crate::lang::ir::{
@@ -11,7 +12,7 @@ use crate::lang::ir::{
 use crate::log::Event;
 use rust_decimal::Decimal;
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::ops::Range;
@@ -40,6 +41,8 @@ pub struct Evaluator<'a> {
     /// Values of sub-queries (`exists`, `count`, `min`/`max`/`sum`) that read no outer binding:
     /// the same for the whole document, so computed once (keyed by the expression's address).
     closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
+    /// The loan the contract describes, worked out the first time a rule reads it.
+    loan: OnceCell<LoanFigures>,
 }
 
 type Env = Vec<Option<Binding>>;
@@ -89,6 +92,7 @@ impl<'a> Evaluator<'a> {
             events: &[],
             event_texts: &[],
             closed: RefCell::new(HashMap::new()),
+            loan: OnceCell::new(),
         }
     }
 
@@ -210,6 +214,10 @@ impl<'a> Evaluator<'a> {
             _ => None,
         };
         let v = self.eval(e, env);
+        if let (Expr::Prop(_, Prop::ImpliedApr | Prop::DisclosedApr), Val::Percent(p)) = (e, &v) {
+            // APRs are quoted to two decimals (10.90%), however many the figure has.
+            return format!("{:.2}%", p.round_dp(2));
+        }
         match range.or_else(|| span_of(&v)) {
             Some(r) => {
                 let src = self.doc.to_source(r);
@@ -519,7 +527,41 @@ impl<'a> Evaluator<'a> {
             Prop::Sentence => self.enclosing_binding(BinderKind::Sentence, &range),
             Prop::Clause => self.enclosing_binding(BinderKind::Clause, &range),
             Prop::Paragraph => self.enclosing_binding(BinderKind::Paragraph, &range),
+            Prop::ImpliedApr
+            | Prop::DisclosedApr
+            | Prop::Principal
+            | Prop::AmountReceived
+            | Prop::UpfrontFee => match b {
+                None => self.loan_prop(prop),
+                Some(_) => Val::Missing,
+            },
             _ => b.map_or(Val::Missing, |b| self.fact_prop(b, prop)),
+        }
+    }
+
+    /// Whether a rule has read the document's loan (its terms are read only on demand).
+    #[cfg(test)]
+    pub(super) fn loan_was_read(&self) -> bool {
+        self.loan.get().is_some()
+    }
+
+    /// A figure of the document's loan; the terms are read once, when a rule first asks.
+    fn loan_prop(&self, prop: Prop) -> Val<'a> {
+        let loan = self
+            .loan
+            .get_or_init(|| loan_figures(&self.doc.text, self.facts));
+        let money = |amount: Option<Decimal>| {
+            amount.map_or(Val::Missing, |a| {
+                Val::Money(a, Cow::Owned(loan.currency.clone()))
+            })
+        };
+        match prop {
+            Prop::ImpliedApr => loan.implied_apr.map_or(Val::Missing, Val::Percent),
+            Prop::DisclosedApr => loan.disclosed_apr.map_or(Val::Missing, Val::Percent),
+            Prop::Principal => money(loan.principal),
+            Prop::AmountReceived => money(loan.amount_received),
+            Prop::UpfrontFee => money(loan.upfront_fee),
+            _ => Val::Missing,
         }
     }
 

@@ -347,3 +347,6 @@ mod events_tests;
 
 #[cfg(test)]
 mod us_collection_tests;
+
+#[cfg(test)]
+mod loan_tests;

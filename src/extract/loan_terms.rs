@@ -4,10 +4,16 @@
 //! compare it with the disclosed one.
 
 use super::{DurationUnit, Facts, Period, RateKind};
-use crate::apr::{product_apr, AprResult, LoanTerms, Method, RepaymentMethod};
+use crate::apr::{
+    compute_apr, product_apr, AprOptions, AprResult, Date, Flow, LoanTerms, Method,
+    RepaymentMethod, Schedule, UnitPeriod,
+};
+use rust_decimal::prelude::FromPrimitive;
 use rust_decimal::Decimal;
 use std::ops::Range;
 use std::sync::LazyLock;
+
+mod english;
 
 /// What a contract says about its loan; None where it says nothing recognisable.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -25,10 +31,16 @@ pub struct ContractLoanTerms {
     pub upfront_fee: Option<Decimal>,
     /// The annualised rate the contract discloses (年化利率 / 综合年化成本), as a fraction.
     pub disclosed_apr: Option<Decimal>,
+    /// The level monthly payment the contract states ("24 monthly payments of $235.37"); used
+    /// when the contract gives no rate or fee to build the schedule from.
+    pub payment: Option<Decimal>,
 }
 
 /// Read the loan terms from `text` and its extracted `facts`.
 pub fn find_loan_terms(text: &str, facts: &Facts) -> ContractLoanTerms {
+    if english::is_english(text) {
+        return english::find_terms(text, facts);
+    }
     let principal = find_principal(text, facts);
     let (annual_rate, disclosed_apr) = find_interest_rates(text, facts);
     ContractLoanTerms {
@@ -39,12 +51,15 @@ pub fn find_loan_terms(text: &str, facts: &Facts) -> ContractLoanTerms {
         monthly_fee_rate: find_monthly_fee_rate(text, facts),
         upfront_fee: find_upfront_fee(text, facts, principal),
         disclosed_apr,
+        payment: None,
     }
 }
 
 /// The APR (IRR method, nominal, PBOC 〔2021〕3号) the terms imply, when the contract gives a
 /// principal, a term and at least one price (a rate, a monthly fee or an upfront fee). Without
-/// a stated repayment method, a rate is taken as 等额本息 and a fee alone as 等本等费.
+/// a stated repayment method, a rate is taken as 等额本息 and a fee alone as 等本等费. Without a
+/// price, a stated level monthly payment gives the schedule (the actuarial APR of Regulation Z
+/// Appendix J, which for whole monthly periods is the same figure).
 pub fn implied_apr(terms: &ContractLoanTerms) -> Option<AprResult> {
     let principal = terms.principal?;
     let months = terms.months?;
@@ -52,7 +67,7 @@ pub fn implied_apr(terms: &ContractLoanTerms) -> Option<AprResult> {
         && terms.monthly_fee_rate.is_none()
         && terms.upfront_fee.is_none()
     {
-        return None;
+        return level_payment_apr(principal, months, terms.payment?);
     }
     let method = terms.method.unwrap_or(if terms.annual_rate.is_some() {
         RepaymentMethod::EqualInstallment
@@ -68,6 +83,76 @@ pub fn implied_apr(terms: &ContractLoanTerms) -> Option<AprResult> {
         upfront_fee: terms.upfront_fee.unwrap_or_default(),
     };
     product_apr(&loan, Method::IrrNominal).ok()
+}
+
+/// The APR of `months` monthly payments of `payment` for `amount` paid out a month before the
+/// first.
+fn level_payment_apr(amount: Decimal, months: u32, payment: Decimal) -> Option<AprResult> {
+    let start = Date::new(2024, 1, 15)?;
+    let payments = (1..=i64::from(months))
+        .map(|k| {
+            start.add_months(k, false).map(|date| Flow {
+                date,
+                amount: payment,
+            })
+        })
+        .collect::<Option<Vec<_>>>()?;
+    let schedule = Schedule {
+        advances: vec![Flow {
+            date: start,
+            amount,
+        }],
+        payments,
+    };
+    let options = AprOptions {
+        method: Method::Actuarial,
+        unit_period: Some(UnitPeriod::MONTH),
+        term_start: None,
+    };
+    compute_apr(&schedule, &options).ok()
+}
+
+/// The figures rules read from a contract (`document.implied_apr` and the rest): rates in
+/// percent (10.90 for 10.90%), amounts in `currency`. None where the contract does not give
+/// enough to work the figure out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LoanFigures {
+    /// The APR the terms imply (IRR on the amount received, nominal), to 2 decimals.
+    pub implied_apr: Option<Decimal>,
+    pub disclosed_apr: Option<Decimal>,
+    pub principal: Option<Decimal>,
+    /// The principal less the fees deducted from it (the principal when none are).
+    pub amount_received: Option<Decimal>,
+    /// Fees deducted at disbursement; None when the contract names none.
+    pub upfront_fee: Option<Decimal>,
+    /// ISO code of the principal's currency (of the first amount if the principal is not
+    /// found; CNY for a contract with no amount).
+    pub currency: String,
+}
+
+/// Read the loan's figures from `text` and its `facts`.
+pub fn loan_figures(text: &str, facts: &Facts) -> LoanFigures {
+    let terms = find_loan_terms(text, facts);
+    let to_percent = |fraction: Decimal| (fraction * Decimal::ONE_HUNDRED).normalize();
+    let implied_apr = implied_apr(&terms)
+        .and_then(|apr| Decimal::from_f64(apr.apr_percent()))
+        .map(|apr| apr.round_dp(2));
+    let currency = facts
+        .money
+        .iter()
+        .find(|m| Some(m.amount) == terms.principal)
+        .or(facts.money.first())
+        .map_or_else(|| "CNY".to_string(), |m| m.currency.clone());
+    LoanFigures {
+        implied_apr,
+        disclosed_apr: terms.disclosed_apr.map(to_percent),
+        principal: terms.principal,
+        amount_received: terms
+            .principal
+            .and_then(|p| p.checked_sub(terms.upfront_fee.unwrap_or_default())),
+        upfront_fee: terms.upfront_fee,
+        currency,
+    }
 }
 
 /// The sentence around `span`: from after the previous 。；;！？ or line break to the next.
@@ -251,27 +336,70 @@ fn percent_to_fraction(percent: Decimal) -> Decimal {
 
 /// (nominal annual rate, disclosed annualised rate): interest rates whose wording says 年化
 /// (年化利率, 综合年化成本, 实际年化) are the disclosure; the first other one is the nominal
-/// rate, annualised by its period (月利率 1% → 12%).
+/// rate, annualised by its period (月利率 1% → 12%). A contract that states only a 年化利率 is
+/// taken to charge interest at it, unless the figure is plainly the all-in cost (综合, IRR,
+/// stated with the fees) or the contract says no interest is charged.
 fn find_interest_rates(text: &str, facts: &Facts) -> (Option<Decimal>, Option<Decimal>) {
     let mut nominal = None;
     let mut disclosed = None;
+    let mut disclosed_is_all_in = false;
     for rate in facts.rates.iter().filter(|r| r.kind == RateKind::Interest) {
         // The wording of its own clause: "年利率12%，综合年化成本15%" discloses only the 15%.
         let start = super::context::clause_start(text, rate.span.start, 30);
         let wording = text.get(start..rate.span.end).unwrap_or("");
-        let is_disclosure = contains_any(wording, &["年化", "APR", "综合成本", "实际利率"]);
+        let is_disclosure = contains_any(wording, DISCLOSURE_WORDS);
         let annual = percent_to_fraction(match rate.period {
             Period::Annual | Period::Monthly | Period::Daily => rate.annualised,
             Period::Unknown => rate.value,
         });
         if is_disclosure {
-            disclosed = disclosed.or(Some(annual));
+            if disclosed.is_none() {
+                disclosed = Some(annual);
+                disclosed_is_all_in = contains_any(sentence(text, &rate.span), ALL_IN_WORDS);
+            }
         } else {
             nominal = nominal.or(Some(annual));
         }
     }
+    if nominal.is_none() && !disclosed_is_all_in && !contains_any(text, INTEREST_FREE_WORDS) {
+        nominal = disclosed;
+    }
     (nominal, disclosed)
 }
+
+const DISCLOSURE_WORDS: &[&str] = &[
+    "年化",
+    "APR",
+    "综合成本",
+    "实际利率",
+    "annual percentage rate",
+    "Annual Percentage Rate",
+    "ANNUAL PERCENTAGE RATE",
+];
+/// A disclosed rate said with these is the cost with the fees in it, not the interest rate.
+const ALL_IN_WORDS: &[&str] = &[
+    "综合",
+    "实际",
+    "IRR",
+    "含",
+    "包括",
+    "包含",
+    "费率",
+    "费用",
+    "手续费",
+    "服务费",
+];
+const INTEREST_FREE_WORDS: &[&str] = &[
+    "不收取利息",
+    "不计利息",
+    "不计息",
+    "免息",
+    "无息",
+    "零利息",
+    "0利息",
+    "利息为0",
+    "利息为零",
+];
 
 /// A monthly fee rate (月费率, 每月服务费率) not about late payment; an annual fee rate counts
 /// as a twelfth a month.

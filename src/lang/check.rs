@@ -195,7 +195,7 @@ impl fmt::Display for Ty {
 /// The properties of a binding of `kind` (`None`: the document).
 fn properties(kind: Option<BinderKind>) -> Vec<(&'static str, Prop, Ty)> {
     let Some(kind) = kind else {
-        return vec![("text", Prop::Text, Ty::Text)];
+        return document_properties();
     };
     if kind == BinderKind::Event {
         return event_properties();
@@ -239,6 +239,18 @@ fn properties(kind: Option<BinderKind>) -> Vec<(&'static str, Prop, Ty)> {
         | BinderKind::Event => {}
     }
     props
+}
+
+/// The document's text and the loan it describes.
+fn document_properties() -> Vec<(&'static str, Prop, Ty)> {
+    vec![
+        ("text", Prop::Text, Ty::Text),
+        ("implied_apr", Prop::ImpliedApr, Ty::Percent),
+        ("disclosed_apr", Prop::DisclosedApr, Ty::Percent),
+        ("principal", Prop::Principal, Ty::Money),
+        ("amount_received", Prop::AmountReceived, Ty::Money),
+        ("upfront_fee", Prop::UpfrontFee, Ty::Money),
+    ]
 }
 
 /// An event's canonical fields (`extra.NAME` reaches the others).

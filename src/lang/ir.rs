@@ -113,6 +113,15 @@ pub enum Prop {
     Direction,
     Outcome,
     Recorded,
+    /// document: the loan the contract describes (see `extract::loan_terms`): the APR its
+    /// terms imply and the one it discloses (Percent), its principal, the amount actually
+    /// received and the fees deducted at disbursement (Money). Missing when the contract does
+    /// not give enough to work them out.
+    ImpliedApr,
+    DisclosedApr,
+    Principal,
+    AmountReceived,
+    UpfrontFee,
 }
 
 /// What a rule checks.

@@ -98,6 +98,11 @@ fn prop_name(p: Prop) -> &'static str {
         Prop::Direction => "direction",
         Prop::Outcome => "outcome",
         Prop::Recorded => "recorded",
+        Prop::ImpliedApr => "implied_apr",
+        Prop::DisclosedApr => "disclosed_apr",
+        Prop::Principal => "principal",
+        Prop::AmountReceived => "amount_received",
+        Prop::UpfrontFee => "upfront_fee",
     }
 }
 
