@@ -158,8 +158,8 @@ impl PatternTable {
     pub fn may_occur(&self, id: PatternId, scan: &Scan) -> bool {
         match self.compiled.get(id) {
             Some(Compiled::Atoms(atoms)) => atoms.iter().any(|a| match a {
-                Atom::Literal(i) => scan.literal_hits.get(*i).is_some_and(|h| !h.is_empty()),
-                Atom::Regex(i) => scan.regex_present.get(*i).copied().unwrap_or(false),
+                Atom::Literal(i) => !scan.literal_hits(*i).is_empty(),
+                Atom::Regex(i) => scan.regex_present(*i),
             }),
             Some(Compiled::Within { left, right, .. }) => {
                 self.may_occur(*left, scan) && self.may_occur(*right, scan)
@@ -168,31 +168,35 @@ impl PatternTable {
         }
     }
 
-    /// One pass of the prefilter over `text`.
+    /// One pass of the prefilter over `text`. Only what occurs is stored: a short text with
+    /// no hits allocates nothing for the hundreds of patterns that are not in it.
     pub fn scan(&self, text: &str) -> Scan {
-        let mut literal_hits = vec![Vec::new(); self.literals.len()];
+        let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
         if let Some(ac) = &self.literal_automaton {
             for m in ac.find_overlapping_iter(text) {
-                literal_hits[m.pattern().as_usize()].push(m.start()..m.end());
+                literal_hits.push((m.pattern().as_usize(), m.start()..m.end()));
             }
         }
-        let mut regex_present = vec![false; self.regexes.len()];
-        if let Some(set) = &self.regex_set {
-            for i in set.matches(text).iter() {
-                regex_present[i] = true;
-            }
-        }
-        let matches = (0..self.compiled.len()).map(|_| OnceLock::new()).collect();
+        // Grouped by literal, each literal's hits in the order the automaton gave them.
+        literal_hits.sort_by_key(|(literal, _)| *literal);
+        let regex_present = match &self.regex_set {
+            Some(set) => set.matches(text).iter().collect(),
+            None => Vec::new(),
+        };
         Scan {
             literal_hits,
             regex_present,
-            matches,
+            matches: OnceLock::new(),
+            patterns: self.compiled.len(),
         }
     }
 
     /// All matches of pattern `id` in `text` (sorted by start, no match inside another), cached in `scan`.
     pub fn matches<'s>(&self, id: PatternId, text: &str, scan: &'s Scan) -> &'s [Range<usize>] {
-        let Some(cell) = scan.matches.get(id) else {
+        let cells = scan
+            .matches
+            .get_or_init(|| (0..scan.patterns).map(|_| OnceLock::new()).collect());
+        let Some(cell) = cells.get(id) else {
             return &[];
         };
         cell.get_or_init(|| self.compute_matches(id, text, scan))
@@ -205,10 +209,10 @@ impl PatternTable {
                 for a in atoms {
                     match a {
                         Atom::Literal(i) => {
-                            all.extend(scan.literal_hits.get(*i).into_iter().flatten().cloned())
+                            all.extend(scan.literal_hits(*i).iter().map(|(_, r)| r.clone()))
                         }
                         Atom::Regex(i) => {
-                            if scan.regex_present.get(*i).copied().unwrap_or(false) {
+                            if scan.regex_present(*i) {
                                 if let Some(re) = self.regexes.get(*i) {
                                     find_within_lines(re, text, &mut all);
                                 }
@@ -260,12 +264,20 @@ fn closure(patterns: &[Pattern], keep: &dyn Fn(PatternId) -> bool) -> Vec<bool> 
     kept
 }
 
+/// One pattern's matches in a text, computed when first asked for.
+type MatchCache = OnceLock<Vec<Range<usize>>>;
+
 /// The per-document result of the prefilter, plus lazily computed match lists.
 #[derive(Debug)]
 pub struct Scan {
-    literal_hits: Vec<Vec<Range<usize>>>,
-    regex_present: Vec<bool>,
-    matches: Vec<OnceLock<Vec<Range<usize>>>>,
+    /// (literal, where it occurs), grouped by literal.
+    literal_hits: Vec<(usize, Range<usize>)>,
+    /// The regexes that occur, ascending.
+    regex_present: Vec<usize>,
+    /// Per pattern, its matches once asked for; the table is made on the first question.
+    matches: OnceLock<Box<[MatchCache]>>,
+    /// How many patterns the table has.
+    patterns: usize,
 }
 
 impl Scan {
@@ -274,8 +286,20 @@ impl Scan {
         Scan {
             literal_hits: Vec::new(),
             regex_present: Vec::new(),
-            matches: Vec::new(),
+            matches: OnceLock::new(),
+            patterns: 0,
         }
+    }
+
+    /// The hits of literal `literal`, in the automaton's order.
+    fn literal_hits(&self, literal: usize) -> &[(usize, Range<usize>)] {
+        let lo = self.literal_hits.partition_point(|(l, _)| *l < literal);
+        let hi = lo + self.literal_hits[lo..].partition_point(|(l, _)| *l == literal);
+        &self.literal_hits[lo..hi]
+    }
+
+    fn regex_present(&self, regex: usize) -> bool {
+        self.regex_present.binary_search(&regex).is_ok()
     }
 }
 

@@ -4,6 +4,7 @@
 use super::read::{column_of, Cell, LogError, Record, Records};
 use super::schema::{FIELDS, REQUIRED_FIELDS};
 use super::{LogMapping, Rejected};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::str::FromStr;
 
@@ -13,7 +14,7 @@ pub(crate) fn records(
     text: &str,
     base: usize,
     mapping: &LogMapping,
-) -> Result<Records, LogError> {
+) -> Result<Records<'static>, LogError> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -58,11 +59,11 @@ pub(crate) fn records(
             .zip(row.iter())
             .map(|(name, value)| {
                 let cell = if canonical.contains(name.as_str()) {
-                    Cell::Text(value.to_string())
+                    Cell::Text(Cow::Owned(value.to_string()))
                 } else {
                     typed_cell(value)
                 };
-                (name.clone(), cell)
+                (Cow::Owned(name.clone()), cell)
             })
             .collect();
         out.push(Ok(Record { line, bytes, cells }));
@@ -130,15 +131,15 @@ fn check_header(
 /// CSV has only text: a value of a non-canonical column that is exactly a decimal number or
 /// `true`/`false` is taken as one, so rules can compare it; anything else (`007`, `1e5`, `+5`)
 /// stays text as written.
-fn typed_cell(value: &str) -> Cell {
+fn typed_cell(value: &str) -> Cell<'static> {
     match value {
         "true" => return Cell::Bool(true),
         "false" => return Cell::Bool(false),
         _ => {}
     }
     match rust_decimal::Decimal::from_str(value) {
-        Ok(d) if d.to_string() == value => Cell::Number(value.to_string()),
-        _ => Cell::Text(value.to_string()),
+        Ok(d) if d.to_string() == value => Cell::Number(Cow::Owned(value.to_string())),
+        _ => Cell::Text(Cow::Owned(value.to_string())),
     }
 }
 
@@ -146,7 +147,7 @@ fn typed_cell(value: &str) -> Cell {
 mod tests {
     use super::*;
 
-    fn read(text: &str) -> Result<Records, LogError> {
+    fn read(text: &str) -> Result<Records<'static>, LogError> {
         records("t.csv", text, 0, &LogMapping::default())
     }
 
