@@ -24,11 +24,15 @@ pub fn by_debtor(mut events: Vec<Event>) -> Vec<(String, Vec<Event>)> {
 /// log is not copied into a second set of vectors.
 pub fn sort_by_debtor(events: &mut [Event]) -> Vec<Range<usize>> {
     let (group_of, groups) = debtor_ranks(events);
-    let mut order: Vec<usize> = (0..events.len()).collect();
-    order.sort_unstable_by_key(|&i| {
-        let e = &events[i];
-        (group_of[i], e.time, e.line, i)
-    });
+    // The keys are gathered first so that sorting compares small tuples, not events.
+    let mut keys: Vec<(usize, i64, usize, usize)> = events
+        .iter()
+        .zip(&group_of)
+        .enumerate()
+        .map(|(i, (e, g))| (*g, e.time, e.line, i))
+        .collect();
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.into_iter().map(|(_, _, _, i)| i).collect();
     let mut sizes = vec![0usize; groups];
     for &g in &group_of {
         sizes[g] += 1;
