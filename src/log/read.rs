@@ -156,14 +156,13 @@ pub fn read_log_text(
     let body = text.get(bom..).unwrap_or_default();
     let mut mapper = Mapper::new(mapping);
     let mut read = LogRead::default();
-    // JSONL records are mapped as they are parsed, so the file's records never all exist at
-    // once next to its events.
+    // JSONL and CSV records are mapped as they are parsed, so the file's records never all
+    // exist at once next to its events.
     match format {
         LogFormat::Jsonl => mapper.map_all(super::jsonl::records(body, bom), &mut read),
-        LogFormat::Csv => {
-            let records = super::csv::records(path_shown, body, bom, mapping)?;
-            mapper.map_all(records, &mut read)
-        }
+        LogFormat::Csv => super::csv::each_record(path_shown, body, bom, mapping, |record| {
+            mapper.map_all([record], &mut read)
+        })?,
         LogFormat::Yaml => {
             let records = super::yaml::records(path_shown, body, bom)?;
             mapper.map_all(records, &mut read)
