@@ -6,7 +6,7 @@
 
 use crate::engine::{Finding, Plan};
 use crate::jurisdiction;
-use crate::log::read::{read_log, LogFormat};
+use crate::log::read::{read_log, read_log_text, LogFormat};
 use crate::log::{stream, LogMapping};
 use crate::report::{InputError, SubjectInfo};
 use crate::span::LineIndex;
@@ -62,43 +62,58 @@ pub fn check_log_file(
         Ok(b) => b,
         Err(e) => return fail(format!("cannot read: {e}")),
     };
-    check_log_bytes(plan, &bytes, shown, format, mapping, jurisdiction)
+    check_log_bytes(plan, bytes, shown, format, mapping, jurisdiction)
 }
 
-/// [`check_log_file`] on a log already in memory.
+/// [`check_log_file`] on a log already in memory. The bytes become the result's `source`
+/// without a copy (a log may be gigabytes).
 pub fn check_log_bytes(
     plan: &Plan,
-    bytes: &[u8],
+    bytes: Vec<u8>,
     shown: &str,
     format: LogFormat,
     mapping: &LogMapping,
     jurisdiction: Option<&str>,
 ) -> LogResult {
-    let read = match read_log(shown, bytes, format, mapping) {
-        Ok(r) => r,
-        Err(e) => {
-            let line = error_line(&e);
-            // The error names its file and line; the report shows them beside the message.
-            let text = e.to_string();
-            let message = [
-                format!("{shown}:{}: ", line.unwrap_or(0)),
-                format!("{shown}: "),
-            ]
-            .iter()
-            .find_map(|prefix| text.strip_prefix(prefix.as_str()))
-            .unwrap_or(&text)
-            .to_string();
-            return LogResult {
-                errors: vec![InputError {
-                    file: shown.to_string(),
-                    line,
-                    message,
-                }],
-                ..LogResult::default()
-            };
+    let read_error = |e: crate::log::read::LogError| {
+        let line = error_line(&e);
+        // The error names its file and line; the report shows them beside the message.
+        let text = e.to_string();
+        let message = [
+            format!("{shown}:{}: ", line.unwrap_or(0)),
+            format!("{shown}: "),
+        ]
+        .iter()
+        .find_map(|prefix| text.strip_prefix(prefix.as_str()))
+        .unwrap_or(&text)
+        .to_string();
+        LogResult {
+            errors: vec![InputError {
+                file: shown.to_string(),
+                line,
+                message,
+            }],
+            ..LogResult::default()
         }
     };
-    let source = String::from_utf8_lossy(bytes).into_owned();
+    let source = match String::from_utf8(bytes) {
+        Ok(source) => source,
+        // Not UTF-8: the reader says where, as a file error.
+        Err(e) => {
+            return match read_log(shown, e.as_bytes(), format, mapping) {
+                Err(e) => read_error(e),
+                Ok(_) => read_error(crate::log::read::LogError::NotUtf8 {
+                    file: shown.to_string(),
+                    line: 1,
+                    offset: e.utf8_error().valid_up_to(),
+                }),
+            }
+        }
+    };
+    let read = match read_log_text(shown, &source, format, mapping) {
+        Ok(r) => r,
+        Err(e) => return read_error(e),
+    };
     let records_read = read.records_read();
     let records_checked = read.events.len();
     let errors = read
@@ -111,10 +126,12 @@ pub fn check_log_bytes(
         })
         .collect();
     let lines = LineIndex::new(&source);
-    let streams = stream::by_debtor(read.events);
+    let mut events = read.events;
+    let streams = stream::sort_by_debtor(&mut events);
     let per_debtor: Vec<(Vec<Finding>, Option<String>, String)> = streams
         .par_iter()
-        .map(|(_, events)| {
+        .map(|range| {
+            let events = events.get(range.clone()).unwrap_or_default();
             let (code, reason) = match jurisdiction {
                 Some(j) => (
                     Some(j.to_ascii_uppercase()),

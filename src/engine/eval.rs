@@ -37,7 +37,7 @@ pub struct Evaluator<'a> {
     /// (their range is `i..i + 1`, so bindings order as the events do). Empty for a document.
     pub(super) events: &'a [Event],
     /// Each event's text, normalised as document text is, and scanned for every pattern once.
-    pub(super) event_texts: &'a [Option<(Cow<'a, str>, Scan)>],
+    pub(super) event_texts: Option<&'a super::events::EventTexts<'a>>,
     /// Values of sub-queries (`exists`, `count`, `min`/`max`/`sum`) that read no outer binding:
     /// the same for the whole document, so computed once (keyed by the expression's address).
     closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
@@ -90,7 +90,7 @@ impl<'a> Evaluator<'a> {
             scan,
             spans,
             events: &[],
-            event_texts: &[],
+            event_texts: None,
             closed: RefCell::new(HashMap::new()),
             loan: OnceCell::new(),
         }
@@ -103,11 +103,11 @@ impl<'a> Evaluator<'a> {
         params: &'a [Param],
         empty: (&'a Document, &'a Facts, &'a Scan),
         events: &'a [Event],
-        texts: &'a [Option<(Cow<'a, str>, Scan)>],
+        texts: &'a super::events::EventTexts<'a>,
     ) -> Evaluator<'a> {
         let mut ev = Evaluator::new(patterns, params, empty.0, empty.1, empty.2);
         ev.events = events;
-        ev.event_texts = texts;
+        ev.event_texts = Some(texts);
         ev
     }
 

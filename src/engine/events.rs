@@ -12,6 +12,7 @@ use crate::lang::ir::{CmpOp, Expr, PatternId, Prop, Query};
 use crate::log::schema::WEEKDAYS;
 use crate::log::{Event, FieldValue};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 
 /// Local dates are at most this far from UTC dates (zones run from UTC−12 to UTC+14).
 const ZONE_SLACK: i64 = 86_400;
@@ -27,32 +28,56 @@ pub fn event_binding(index: usize) -> Binding {
     }
 }
 
-/// Each event's text, normalised as document text is, and scanned once for every pattern.
-pub fn scan_texts<'e>(
-    patterns: &PatternTable,
+/// An event's normalised text and its scan.
+pub type ScannedText<'e> = (Cow<'e, str>, Scan);
+
+/// Each event's text, normalised as document text is and scanned once for every pattern, on
+/// first use: most rules never read most events' text (a rule asks about text only for the
+/// events its other conditions let through), so most events are never scanned.
+pub struct EventTexts<'e> {
+    patterns: &'e PatternTable,
     events: &'e [Event],
-) -> Vec<Option<(Cow<'e, str>, Scan)>> {
-    events
-        .iter()
-        .map(|e| {
-            let text = normalised(e.text.as_deref()?);
-            let scan = patterns.scan(&text);
-            Some((text, scan))
-        })
-        .collect()
+    texts: Vec<OnceCell<Option<ScannedText<'e>>>>,
 }
 
-/// The text as patterns see it; borrowed when normalising changes nothing (the usual case).
+impl<'e> EventTexts<'e> {
+    pub fn new(patterns: &'e PatternTable, events: &'e [Event]) -> Self {
+        EventTexts {
+            patterns,
+            events,
+            texts: (0..events.len()).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The normalised text of event `index` and its scan; `None` for an event without text.
+    pub fn get(&self, index: usize) -> Option<&ScannedText<'e>> {
+        self.texts
+            .get(index)?
+            .get_or_init(|| {
+                let text = normalised(self.events.get(index)?.text.as_deref()?);
+                let scan = self.patterns.scan(&text);
+                Some((text, scan))
+            })
+            .as_ref()
+    }
+}
+
+/// The text as patterns see it; borrowed when normalising changes nothing.
 fn normalised(text: &str) -> Cow<'_, str> {
     let changes = |c: char| crate::document::normalise_char(c) != Some(c);
-    if text.chars().any(changes) {
-        Cow::Owned(
-            text.chars()
-                .filter_map(crate::document::normalise_char)
-                .collect(),
-        )
-    } else {
-        Cow::Borrowed(text)
+    match text.char_indices().find(|(_, c)| changes(*c)) {
+        None => Cow::Borrowed(text),
+        Some((at, _)) => {
+            let mut out = String::with_capacity(text.len());
+            out.push_str(text.get(..at).unwrap_or_default());
+            out.extend(
+                text.get(at..)
+                    .unwrap_or_default()
+                    .chars()
+                    .filter_map(crate::document::normalise_char),
+            );
+            Cow::Owned(out)
+        }
     }
 }
 
@@ -165,8 +190,8 @@ impl<'a> Evaluator<'a> {
     }
 
     pub(super) fn event_text_matches(&self, index: usize, pid: PatternId) -> bool {
-        match self.event_texts.get(index) {
-            Some(Some((text, scan))) => {
+        match self.event_texts.and_then(|t| t.get(index)) {
+            Some((text, scan)) => {
                 self.patterns.may_occur(pid, scan)
                     && !self.patterns.matches(pid, text, scan).is_empty()
             }
@@ -194,9 +219,9 @@ impl<'a> Evaluator<'a> {
             Prop::Party => symbol(e.party.as_str()),
             Prop::Direction => symbol(e.direction.as_str()),
             Prop::Outcome => e.outcome.map_or(Val::Missing, |o| symbol(o.as_str())),
-            Prop::Text => match self.event_texts.get(index) {
-                Some(Some((t, _))) => Val::Text(Cow::Borrowed(t.as_ref())),
-                _ => Val::Missing,
+            Prop::Text => match self.event_texts.and_then(|t| t.get(index)) {
+                Some((t, _)) => Val::Text(Cow::Borrowed(t.as_ref())),
+                None => Val::Missing,
             },
             Prop::Id => text(&e.id),
             Prop::Debtor => Val::Text(Cow::Borrowed(e.debtor.as_str())),

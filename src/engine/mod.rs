@@ -113,7 +113,7 @@ impl Plan {
         applies: &dyn Fn(usize) -> bool,
     ) -> Vec<EventFinding> {
         let empty = EmptySubject::get();
-        let texts = events::scan_texts(&self.log_patterns, events);
+        let texts = events::EventTexts::new(&self.log_patterns, events);
         let evaluator = Evaluator::for_events(
             &self.log_patterns,
             &self.rules.params,

@@ -53,6 +53,13 @@ pub struct PatternTable {
     regexes: Vec<Regex>,
     literal_automaton: Option<AhoCorasick>,
     regex_set: Option<RegexSet>,
+    /// Regexes the set leaves out (index into `regexes`), ascending: those with Unicode word
+    /// boundaries (`\b`). The set's lazy DFA gives up on them at the first non-ASCII
+    /// character and the whole set falls back to the PikeVM, many times slower on Chinese
+    /// text; alone, each is searched only when a rule asks, behind its own literal prefilter.
+    unscanned: Vec<usize>,
+    /// The set's patterns, as indices into `regexes`.
+    set_members: Vec<usize>,
 }
 
 impl PatternTable {
@@ -69,6 +76,8 @@ impl PatternTable {
             regexes: Vec::new(),
             literal_automaton: None,
             regex_set: None,
+            unscanned: Vec::new(),
+            set_members: Vec::new(),
         };
         let mut regex_sources: Vec<String> = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
@@ -113,8 +122,23 @@ impl PatternTable {
                 .map_err(|e| PatternError::Literals(e.to_string()))?;
             table.literal_automaton = Some(ac);
         }
-        if !regex_sources.is_empty() {
-            let set = RegexSetBuilder::new(&regex_sources)
+        let scanned: Vec<&String> = regex_sources
+            .iter()
+            .enumerate()
+            .filter(|(i, src)| {
+                let unicode_words = has_unicode_word_boundary(src);
+                if unicode_words {
+                    table.unscanned.push(*i);
+                }
+                !unicode_words
+            })
+            .map(|(_, src)| src)
+            .collect();
+        table.set_members = (0..regex_sources.len())
+            .filter(|i| table.unscanned.binary_search(i).is_err())
+            .collect();
+        if !scanned.is_empty() {
+            let set = RegexSetBuilder::new(scanned)
                 .size_limit(REGEX_SET_SIZE_LIMIT)
                 .dfa_size_limit(REGEX_SET_DFA_CACHE)
                 .build()
@@ -158,8 +182,8 @@ impl PatternTable {
     pub fn may_occur(&self, id: PatternId, scan: &Scan) -> bool {
         match self.compiled.get(id) {
             Some(Compiled::Atoms(atoms)) => atoms.iter().any(|a| match a {
-                Atom::Literal(i) => scan.literal_hits.get(*i).is_some_and(|h| !h.is_empty()),
-                Atom::Regex(i) => scan.regex_present.get(*i).copied().unwrap_or(false),
+                Atom::Literal(i) => !scan.literal_hits(*i).is_empty(),
+                Atom::Regex(i) => self.regex_may_occur(*i, scan),
             }),
             Some(Compiled::Within { left, right, .. }) => {
                 self.may_occur(*left, scan) && self.may_occur(*right, scan)
@@ -168,31 +192,44 @@ impl PatternTable {
         }
     }
 
-    /// One pass of the prefilter over `text`.
+    /// Whether regex `i` may occur: the set says for its members; the others may always.
+    fn regex_may_occur(&self, i: usize, scan: &Scan) -> bool {
+        scan.regex_present(i) || self.unscanned.binary_search(&i).is_ok()
+    }
+
+    /// One pass of the prefilter over `text`. Only what occurs is stored: a short text with
+    /// no hits allocates nothing for the hundreds of patterns that are not in it.
     pub fn scan(&self, text: &str) -> Scan {
-        let mut literal_hits = vec![Vec::new(); self.literals.len()];
+        let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
         if let Some(ac) = &self.literal_automaton {
             for m in ac.find_overlapping_iter(text) {
-                literal_hits[m.pattern().as_usize()].push(m.start()..m.end());
+                literal_hits.push((m.pattern().as_usize(), m.start()..m.end()));
             }
         }
-        let mut regex_present = vec![false; self.regexes.len()];
-        if let Some(set) = &self.regex_set {
-            for i in set.matches(text).iter() {
-                regex_present[i] = true;
-            }
-        }
-        let matches = (0..self.compiled.len()).map(|_| OnceLock::new()).collect();
+        // Grouped by literal, each literal's hits in the order the automaton gave them.
+        literal_hits.sort_by_key(|(literal, _)| *literal);
+        let regex_present = match &self.regex_set {
+            Some(set) => set
+                .matches(text)
+                .iter()
+                .filter_map(|i| self.set_members.get(i).copied())
+                .collect(),
+            None => Vec::new(),
+        };
         Scan {
             literal_hits,
             regex_present,
-            matches,
+            matches: OnceLock::new(),
+            patterns: self.compiled.len(),
         }
     }
 
     /// All matches of pattern `id` in `text` (sorted by start, no match inside another), cached in `scan`.
     pub fn matches<'s>(&self, id: PatternId, text: &str, scan: &'s Scan) -> &'s [Range<usize>] {
-        let Some(cell) = scan.matches.get(id) else {
+        let cells = scan
+            .matches
+            .get_or_init(|| (0..scan.patterns).map(|_| OnceLock::new()).collect());
+        let Some(cell) = cells.get(id) else {
             return &[];
         };
         cell.get_or_init(|| self.compute_matches(id, text, scan))
@@ -205,10 +242,10 @@ impl PatternTable {
                 for a in atoms {
                     match a {
                         Atom::Literal(i) => {
-                            all.extend(scan.literal_hits.get(*i).into_iter().flatten().cloned())
+                            all.extend(scan.literal_hits(*i).iter().map(|(_, r)| r.clone()))
                         }
                         Atom::Regex(i) => {
-                            if scan.regex_present.get(*i).copied().unwrap_or(false) {
+                            if self.regex_may_occur(*i, scan) {
                                 if let Some(re) = self.regexes.get(*i) {
                                     find_within_lines(re, text, &mut all);
                                 }
@@ -243,6 +280,13 @@ impl PatternTable {
     }
 }
 
+/// Whether a (normalised, compilable) regex has a Unicode word-boundary assertion.
+fn has_unicode_word_boundary(src: &str) -> bool {
+    regex_syntax::Parser::new()
+        .parse(src)
+        .is_ok_and(|hir| hir.properties().look_set().contains_word_unicode())
+}
+
 /// `keep`'s patterns and every pattern a kept `within` is made of.
 fn closure(patterns: &[Pattern], keep: &dyn Fn(PatternId) -> bool) -> Vec<bool> {
     let mut kept: Vec<bool> = (0..patterns.len()).map(keep).collect();
@@ -260,12 +304,20 @@ fn closure(patterns: &[Pattern], keep: &dyn Fn(PatternId) -> bool) -> Vec<bool> 
     kept
 }
 
+/// One pattern's matches in a text, computed when first asked for.
+type MatchCache = OnceLock<Vec<Range<usize>>>;
+
 /// The per-document result of the prefilter, plus lazily computed match lists.
 #[derive(Debug)]
 pub struct Scan {
-    literal_hits: Vec<Vec<Range<usize>>>,
-    regex_present: Vec<bool>,
-    matches: Vec<OnceLock<Vec<Range<usize>>>>,
+    /// (literal, where it occurs), grouped by literal.
+    literal_hits: Vec<(usize, Range<usize>)>,
+    /// The regexes that occur, ascending.
+    regex_present: Vec<usize>,
+    /// Per pattern, its matches once asked for; the table is made on the first question.
+    matches: OnceLock<Box<[MatchCache]>>,
+    /// How many patterns the table has.
+    patterns: usize,
 }
 
 impl Scan {
@@ -274,8 +326,20 @@ impl Scan {
         Scan {
             literal_hits: Vec::new(),
             regex_present: Vec::new(),
-            matches: Vec::new(),
+            matches: OnceLock::new(),
+            patterns: 0,
         }
+    }
+
+    /// The hits of literal `literal`, in the automaton's order.
+    fn literal_hits(&self, literal: usize) -> &[(usize, Range<usize>)] {
+        let lo = self.literal_hits.partition_point(|(l, _)| *l < literal);
+        let hi = lo + self.literal_hits[lo..].partition_point(|(l, _)| *l == literal);
+        &self.literal_hits[lo..hi]
+    }
+
+    fn regex_present(&self, regex: usize) -> bool {
+        self.regex_present.binary_search(&regex).is_ok()
     }
 }
 
@@ -445,6 +509,32 @@ mod tests {
             .map(|r| &text[r.clone()])
             .collect();
         assert_eq!(m, ["调整费率，以公告", "调整后以公告"]);
+    }
+
+    #[test]
+    fn unicode_word_boundary_regexes_are_searched_alone_with_the_same_matches() {
+        let t = table(vec![
+            Pattern::Regex("(?i)\\bloans?\\b".into()),
+            Pattern::Regex("逾期".into()),
+        ]);
+        assert_eq!(t.unscanned, [0]);
+        // 款 is a word character for a Unicode \b: no boundary before "loan".
+        let text = "贷款loan 逾期, a LOAN here";
+        let scan = t.scan(text);
+        let m: Vec<&str> = t
+            .matches(0, text, &scan)
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect();
+        assert_eq!(m, ["LOAN"]);
+        assert_eq!(t.matches(1, text, &scan).len(), 1);
+        let plain = "客户已还清";
+        let scan = t.scan(plain);
+        assert!(
+            !t.may_occur(1, &scan),
+            "the set still rules out its members"
+        );
+        assert!(t.matches(0, plain, &scan).is_empty());
     }
 
     #[test]

@@ -1,19 +1,22 @@
 //! CSV: a header row of column names, then one record per row (RFC 4180 quoting, so a quoted
 //! field may span lines; a record's line is the line it starts on).
 
-use super::read::{column_of, Cell, LogError, Record, Records};
+use super::read::{column_of, Cell, LogError, Record};
 use super::schema::{FIELDS, REQUIRED_FIELDS};
 use super::{LogMapping, Rejected};
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::str::FromStr;
 
-/// The records of a CSV text whose first byte is at file offset `base`.
-pub(crate) fn records(
+/// Hands each record of a CSV text whose first byte is at file offset `base` to `emit` as it
+/// is read, so the rows never all exist at once; a file that is not valid CSV is an error.
+pub(crate) fn each_record(
     file: &str,
     text: &str,
     base: usize,
     mapping: &LogMapping,
-) -> Result<Records, LogError> {
+    mut emit: impl FnMut(Result<Record<'static>, Rejected>),
+) -> Result<(), LogError> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -36,14 +39,13 @@ pub(crate) fn records(
     let header_line = lines.line_at(text, row_start(text, &row));
     check_header(file, &header, header_line, mapping)?;
     let canonical: HashSet<&str> = FIELDS.iter().map(|f| column_of(mapping, f)).collect();
-    let mut out = Vec::new();
     while reader.read_record(&mut row).map_err(csv_error)? {
         let start = row_start(text, &row);
         let line = lines.line_at(text, start);
         let end = usize::try_from(reader.position().byte()).unwrap_or(text.len());
         let bytes = base + start..base + trimmed_end(text, start, end);
         if row.len() != header.len() {
-            out.push(Err(Rejected {
+            emit(Err(Rejected {
                 line,
                 reason: format!(
                     "row has {} fields, the header has {}",
@@ -58,16 +60,16 @@ pub(crate) fn records(
             .zip(row.iter())
             .map(|(name, value)| {
                 let cell = if canonical.contains(name.as_str()) {
-                    Cell::Text(value.to_string())
+                    Cell::Text(Cow::Owned(value.to_string()))
                 } else {
                     typed_cell(value)
                 };
-                (name.clone(), cell)
+                (Cow::Owned(name.clone()), cell)
             })
             .collect();
-        out.push(Ok(Record { line, bytes, cells }));
+        emit(Ok(Record { line, bytes, cells }));
     }
-    Ok(out)
+    Ok(())
 }
 
 /// The byte where a row's first field starts. The reader's own position may point at the
@@ -130,24 +132,27 @@ fn check_header(
 /// CSV has only text: a value of a non-canonical column that is exactly a decimal number or
 /// `true`/`false` is taken as one, so rules can compare it; anything else (`007`, `1e5`, `+5`)
 /// stays text as written.
-fn typed_cell(value: &str) -> Cell {
+fn typed_cell(value: &str) -> Cell<'static> {
     match value {
         "true" => return Cell::Bool(true),
         "false" => return Cell::Bool(false),
         _ => {}
     }
     match rust_decimal::Decimal::from_str(value) {
-        Ok(d) if d.to_string() == value => Cell::Number(value.to_string()),
-        _ => Cell::Text(value.to_string()),
+        Ok(d) if d.to_string() == value => Cell::Number(Cow::Owned(value.to_string())),
+        _ => Cell::Text(Cow::Owned(value.to_string())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::read::Records;
 
-    fn read(text: &str) -> Result<Records, LogError> {
-        records("t.csv", text, 0, &LogMapping::default())
+    fn read(text: &str) -> Result<Records<'static>, LogError> {
+        let mut out = Vec::new();
+        each_record("t.csv", text, 0, &LogMapping::default(), |r| out.push(r))?;
+        Ok(out)
     }
 
     #[test]

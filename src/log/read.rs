@@ -5,6 +5,7 @@
 use super::schema::{self, Direction, EventKind, Outcome, Party};
 use super::time::{self, Written, ZoneSource, Zones};
 use super::{Event, FieldValue, LogMapping, LogRead, Rejected};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::Path;
@@ -67,26 +68,27 @@ pub enum LogError {
     YamlNotAList { file: String, got: &'static str },
 }
 
-/// A value as the log wrote it, whatever the file format.
+/// A value as the log wrote it, whatever the file format; borrowed from the file where the
+/// reader can (a JSON string without escapes), so most records allocate only what they keep.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Cell {
-    Text(String),
+pub(crate) enum Cell<'a> {
+    Text(Cow<'a, str>),
     /// A number as written (JSON, YAML).
-    Number(String),
+    Number(Cow<'a, str>),
     Bool(bool),
     /// An object or a list, as JSON text.
     Nested(String),
     Null,
 }
 
-impl Cell {
-    pub fn from_json(value: serde_json::Value) -> Cell {
+impl Cell<'_> {
+    pub fn from_json(value: serde_json::Value) -> Cell<'static> {
         use serde_json::Value;
         match value {
             Value::Null => Cell::Null,
             Value::Bool(b) => Cell::Bool(b),
-            Value::Number(n) => Cell::Number(n.to_string()),
-            Value::String(s) => Cell::Text(s),
+            Value::Number(n) => Cell::Number(Cow::Owned(n.to_string())),
+            Value::String(s) => Cell::Text(Cow::Owned(s)),
             nested @ (Value::Array(_) | Value::Object(_)) => Cell::Nested(nested.to_string()),
         }
     }
@@ -103,7 +105,7 @@ impl Cell {
     }
 
     /// `None` for null and for text that is empty or only spaces: the field is absent.
-    fn present(self) -> Option<Cell> {
+    fn present(self) -> Option<Self> {
         match self {
             Cell::Null => None,
             Cell::Text(s) if s.trim().is_empty() => None,
@@ -114,15 +116,15 @@ impl Cell {
 
 /// One record read from the file, before mapping.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Record {
+pub(crate) struct Record<'a> {
     pub line: usize,
     pub bytes: Range<usize>,
     /// Column name and value, in the order the record has them.
-    pub cells: Vec<(String, Cell)>,
+    pub cells: Vec<(Cow<'a, str>, Cell<'a>)>,
 }
 
 /// What a format reader gives: each record of the file, read or already rejected.
-pub(crate) type Records = Vec<Result<Record, Rejected>>;
+pub(crate) type Records<'a> = Vec<Result<Record<'a>, Rejected>>;
 
 /// Reads one log file. `path_shown` names the file in errors; every record in the file ends up
 /// in `events` or `rejected`, in file order.
@@ -140,19 +142,30 @@ pub fn read_log(
             offset,
         }
     })?;
+    read_log_text(path_shown, text, format, mapping)
+}
+
+/// [`read_log`] on a file already known to be UTF-8 text.
+pub fn read_log_text(
+    path_shown: &str,
+    text: &str,
+    format: LogFormat,
+    mapping: &LogMapping,
+) -> Result<LogRead, LogError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let body = text.get(bom..).unwrap_or_default();
-    let records = match format {
-        LogFormat::Jsonl => super::jsonl::records(body, bom),
-        LogFormat::Csv => super::csv::records(path_shown, body, bom, mapping)?,
-        LogFormat::Yaml => super::yaml::records(path_shown, body, bom)?,
-    };
     let mut mapper = Mapper::new(mapping);
     let mut read = LogRead::default();
-    for record in records {
-        match record.and_then(|r| mapper.event(r)) {
-            Ok(event) => read.events.push(event),
-            Err(rejected) => read.rejected.push(rejected),
+    // JSONL and CSV records are mapped as they are parsed, so the file's records never all
+    // exist at once next to its events.
+    match format {
+        LogFormat::Jsonl => mapper.map_all(super::jsonl::records(body, bom), &mut read),
+        LogFormat::Csv => super::csv::each_record(path_shown, body, bom, mapping, |record| {
+            mapper.map_all([record], &mut read)
+        })?,
+        LogFormat::Yaml => {
+            let records = super::yaml::records(path_shown, body, bom)?;
+            mapper.map_all(records, &mut read)
         }
     }
     Ok(read)
@@ -222,6 +235,19 @@ impl<'m> Mapper<'m> {
             default_zone,
             words: normalized_words(mapping),
             shared: shared_columns(mapping),
+        }
+    }
+
+    fn map_all<'a>(
+        &mut self,
+        records: impl IntoIterator<Item = Result<Record<'a>, Rejected>>,
+        read: &mut LogRead,
+    ) {
+        for record in records {
+            match record.and_then(|r| self.event(r)) {
+                Ok(event) => read.events.push(event),
+                Err(rejected) => read.rejected.push(rejected),
+            }
         }
     }
 
@@ -348,7 +374,8 @@ fn missing(field: &str, column: &str) -> String {
 
 fn bad_time(cell: &Cell, column: &str, why: &str) -> String {
     let shown = match cell {
-        Cell::Text(s) | Cell::Number(s) | Cell::Nested(s) => s.clone(),
+        Cell::Text(s) | Cell::Number(s) => s.to_string(),
+        Cell::Nested(s) => s.clone(),
         Cell::Bool(b) => b.to_string(),
         Cell::Null => "null".into(),
     };
@@ -371,18 +398,21 @@ fn written_time(cell: &Cell) -> Result<Written, String> {
 }
 
 /// A record's cells, taken out one canonical field at a time; what is left is `extra`.
-struct Fields<'m> {
+struct Fields<'m, 'a> {
     mapping: &'m LogMapping,
     words: &'m Words,
     shared: &'m BTreeSet<String>,
-    cells: Vec<(String, Cell)>,
+    cells: Vec<(Cow<'a, str>, Cell<'a>)>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'_, 'a> {
     /// The present value of canonical `field`, removed from the cells.
-    fn take(&mut self, field: &str) -> Option<Cell> {
+    fn take(&mut self, field: &str) -> Option<Cell<'a>> {
         let column = column_of(self.mapping, field);
-        let at = self.cells.iter().position(|(name, _)| name == column)?;
+        let at = self
+            .cells
+            .iter()
+            .position(|(name, _)| name.as_ref() == column)?;
         if self.shared.contains(column) {
             return self
                 .cells
@@ -405,8 +435,8 @@ impl Fields<'_> {
     fn optional_text(&mut self, field: &str) -> Result<Option<String>, String> {
         match self.take(field) {
             None => Ok(None),
-            Some(Cell::Text(s)) => Ok(Some(s.trim().to_string())),
-            Some(Cell::Number(n)) => Ok(Some(n)),
+            Some(Cell::Text(s)) => Ok(Some(trimmed(s))),
+            Some(Cell::Number(n)) => Ok(Some(n.into_owned())),
             Some(other) => Err(self.wrong_type(field, "text", &other)),
         }
     }
@@ -420,8 +450,8 @@ impl Fields<'_> {
     fn body_text(&mut self, field: &str) -> Result<Option<String>, String> {
         match self.take(field) {
             None => Ok(None),
-            Some(Cell::Text(s)) => Ok(Some(s)),
-            Some(Cell::Number(n)) => Ok(Some(n)),
+            Some(Cell::Text(s)) => Ok(Some(s.into_owned())),
+            Some(Cell::Number(n)) => Ok(Some(n.into_owned())),
             Some(other) => Err(self.wrong_type(field, "text", &other)),
         }
     }
@@ -457,9 +487,12 @@ impl Fields<'_> {
         let Cell::Text(written) = &cell else {
             return Err(self.wrong_type(field, "a word", &cell));
         };
-        let wanted = written.trim().to_lowercase();
-        let mapped = self.words.get(field).and_then(|words| words.get(&wanted));
-        let canonical = mapped.unwrap_or(&wanted);
+        let wanted = lower_case(written.trim());
+        let mapped = self
+            .words
+            .get(field)
+            .and_then(|words| words.get(wanted.as_ref()));
+        let canonical = mapped.map_or(wanted.as_ref(), String::as_str);
         from_word(canonical)
             .map(Some)
             .ok_or_else(|| self.unknown_word(field, written.trim()))
@@ -491,9 +524,26 @@ impl Fields<'_> {
         let shared = self.shared;
         self.cells
             .into_iter()
-            .filter(|(name, _)| !shared.contains(name))
-            .filter_map(|(name, cell)| extra_value(cell).map(|v| (name, v)))
+            .filter(|(name, _)| !shared.contains(name.as_ref()))
+            .filter_map(|(name, cell)| extra_value(cell).map(|v| (name.into_owned(), v)))
             .collect()
+    }
+}
+
+/// `word` in lower case; borrowed when it has no upper-case letter (the usual case).
+fn lower_case(word: &str) -> Cow<'_, str> {
+    if word.chars().any(char::is_uppercase) {
+        Cow::Owned(word.to_lowercase())
+    } else {
+        Cow::Borrowed(word)
+    }
+}
+
+/// A text value trimmed of spaces, owned; no copy when it is owned and already trimmed.
+fn trimmed(s: Cow<'_, str>) -> String {
+    match s {
+        Cow::Owned(s) if s.trim().len() == s.len() => s,
+        s => s.trim().to_string(),
     }
 }
 
@@ -504,9 +554,9 @@ fn extra_value(cell: Cell) -> Option<FieldValue> {
         Cell::Number(n) => Some(
             rust_decimal::Decimal::from_str(&n)
                 .or_else(|_| rust_decimal::Decimal::from_scientific(&n))
-                .map_or(FieldValue::Text(n), FieldValue::Number),
+                .map_or_else(|_| FieldValue::Text(n.into_owned()), FieldValue::Number),
         ),
-        Cell::Text(s) => Some(FieldValue::Text(s)),
+        Cell::Text(s) => Some(FieldValue::Text(s.into_owned())),
         Cell::Nested(json) => Some(FieldValue::Text(json)),
     }
 }

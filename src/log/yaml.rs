@@ -11,7 +11,7 @@ use super::Rejected;
 use std::ops::Range;
 
 /// The records of a YAML text whose first byte is at file offset `base`.
-pub(crate) fn records(file: &str, text: &str, base: usize) -> Result<Records, LogError> {
+pub(crate) fn records(file: &str, text: &str, base: usize) -> Result<Records<'static>, LogError> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
@@ -46,7 +46,7 @@ pub(crate) fn records(file: &str, text: &str, base: usize) -> Result<Records, Lo
                     bytes,
                     cells: map
                         .into_iter()
-                        .map(|(k, v)| (k, Cell::from_json(v)))
+                        .map(|(k, v)| (std::borrow::Cow::Owned(k), Cell::from_json(v)))
                         .collect(),
                 }),
                 _ => Err(Rejected {
