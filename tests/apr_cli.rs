@@ -239,3 +239,28 @@ fn usage_errors_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("1 to 600 months"), "{}", stderr(&out));
 }
+
+/// A published rate chart computed independently of loanlint (Oklahoma supervised-lender loan
+/// chart 3-508B, effective 2014-07-01: $10 per month of term advanced, $12 monthly payments):
+/// the actuarial APRs it prints for 1, 2, 3 and 6 monthly payments.
+#[test]
+fn a_published_installment_loan_chart_agrees() {
+    let dir = tempfile::tempdir().unwrap();
+    for (months, expected) in [(1, 240.0), (2, 156.79), (3, 116.41), (6, 65.66)] {
+        let mut yaml = format!(
+            "advances:\n  - {{date: 2026-01-15, amount: {}}}\npayments:\n",
+            10 * months
+        );
+        for k in 1..=months {
+            yaml.push_str(&format!("  - {{date: 2026-{:02}-15, amount: 12}}\n", 1 + k));
+        }
+        let path = dir.path().join(format!("chart-{months}.yaml"));
+        std::fs::write(&path, yaml).unwrap();
+        let v = json(&["apr", "--format", "json", path.to_str().unwrap()]);
+        let apr = v["apr"].as_f64().unwrap();
+        assert!(
+            (apr - expected).abs() < 0.005,
+            "{months} months: {apr} vs {expected}"
+        );
+    }
+}
