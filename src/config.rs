@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 /// The name searched for in the current folder and its parents.
 pub const FILE_NAME: &str = "loanlint.yaml";
 
-const TOP_LEVEL_KEYS: [&str; 8] = [
+const TOP_LEVEL_KEYS: [&str; 10] = [
+    "packs",
+    "rules",
     "params",
     "disable",
     "severity",
@@ -51,7 +53,7 @@ pub enum ConfigError {
         file: String,
         line: usize,
         key: String,
-        expected: &'static str,
+        expected: std::borrow::Cow<'static, str>,
     },
     #[error("{file}:{line}: unknown param `{name}`{}", did_you_mean(.suggestion))]
     UnknownParam {
@@ -73,6 +75,13 @@ pub enum ConfigError {
         file: String,
         line: usize,
         section: &'static str,
+        id: String,
+        suggestion: Option<String>,
+    },
+    #[error("{file}:{line}: `packs`: no pack `{id}`{}", did_you_mean(.suggestion))]
+    UnknownPack {
+        file: String,
+        line: usize,
         id: String,
         suggestion: Option<String>,
     },
@@ -158,6 +167,10 @@ pub struct Config {
     /// `include:` / `exclude:` globs, relative to `dir`.
     include: Vec<Located<()>>,
     exclude: Vec<Located<()>>,
+    /// `packs:` the pack ids to use (all when empty).
+    packs: Vec<Located<()>>,
+    /// `rules:` more rule files or folders, relative to `dir`.
+    rules: Vec<Located<()>>,
     /// `clauses:` globs: files holding clauses, not whole agreements.
     clauses: Vec<Located<()>>,
     /// The folder the file is in (globs are relative to it); `.` for parsed text.
@@ -202,6 +215,11 @@ impl Config {
             let _ = filter.exclude(&self.dir, &patterns(&self.exclude));
         }
         filter
+    }
+
+    /// The `rules:` paths, relative to the configuration file's folder.
+    pub fn rule_paths(&self) -> Vec<PathBuf> {
+        self.rules.iter().map(|r| self.dir.join(&r.key)).collect()
     }
 
     /// The `clauses:` globs (files of clauses, not whole agreements); `None` without any.
@@ -256,6 +274,24 @@ impl Config {
             }
         }
         let mut disabled = vec![false; rules.rules.len()];
+        if !self.packs.is_empty() {
+            for p in &self.packs {
+                if !rules.packs.iter().any(|k| k.id == p.key) {
+                    errors.push(ConfigError::UnknownPack {
+                        file: self.file.clone(),
+                        line: p.line,
+                        id: p.key.clone(),
+                        suggestion: nearest(&p.key, rules.packs.iter().map(|k| k.id.as_str())),
+                    });
+                }
+            }
+            for (i, r) in rules.rules.iter().enumerate() {
+                let pack = rules.packs.get(r.pack).map_or("", |k| k.id.as_str());
+                if !self.packs.iter().any(|p| p.key == pack) {
+                    disabled[i] = true;
+                }
+            }
+        }
         for d in &self.disable {
             match self.matching_rules(rules, &d.key, d.line, "disable") {
                 Ok(hits) => hits.into_iter().for_each(|i| disabled[i] = true),
@@ -396,6 +432,11 @@ const STARTER_HEAD: &str = "\
 # The jurisdiction whose packs apply to every file, instead of detecting it (--jurisdiction wins).
 # jurisdiction: CN
 
+# More rule files or folders of *.rules (relative to this file), and the packs to use (all
+# loaded packs when not given).
+# rules: [house-rules/]
+# packs: [cn-consumer-credit, cn-collection]
+
 # Param overrides, written as in rule files (24%, 200000 CNY, 30d, 22:00) and checked against
 # the param's type. The defaults are shown; `loanlint explain RULE` lists the params a rule reads.
 ";
@@ -442,7 +483,8 @@ fn error_line(e: &ConfigError) -> usize {
         | ConfigError::BadGlob { line, .. }
         | ConfigError::UnknownLogField { line, .. }
         | ConfigError::UnknownLogWord { line, .. }
-        | ConfigError::UnknownZone { line, .. } => *line,
+        | ConfigError::UnknownZone { line, .. }
+        | ConfigError::UnknownPack { line, .. } => *line,
     }
 }
 
@@ -483,6 +525,18 @@ impl Reader<'_> {
             match key.as_str() {
                 "params" => config.params = self.map_entries(value, &key, line),
                 "disable" => config.disable = self.disable(value, line),
+                "packs" => {
+                    config.packs =
+                        self.names(value, line, "packs", "pack ids, e.g. [cn-consumer-credit]")
+                }
+                "rules" => {
+                    config.rules = self.names(
+                        value,
+                        line,
+                        "rules",
+                        "rule files or folders, e.g. [house-rules/]",
+                    )
+                }
                 "severity" => config.severity = self.severities(value, line),
                 "jurisdiction" => config.jurisdiction = self.jurisdiction(value, line),
                 "log" => config.log = self.log(value, line),
@@ -500,12 +554,17 @@ impl Reader<'_> {
         config
     }
 
-    fn shape(&mut self, line: usize, key: &str, expected: &'static str) {
+    fn shape(
+        &mut self,
+        line: usize,
+        key: &str,
+        expected: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
         self.errors.push(ConfigError::Shape {
             file: self.file.to_string(),
             line,
             key: key.to_string(),
-            expected,
+            expected: expected.into(),
         });
     }
 
@@ -528,16 +587,23 @@ impl Reader<'_> {
     }
 
     fn disable(&mut self, value: Raw, line: usize) -> Vec<Located<()>> {
+        self.names(value, line, "disable", "rule ids, prefixes or concepts")
+    }
+
+    /// A string or a list of strings (`what` they are, for the error), each with its line.
+    fn names(
+        &mut self,
+        value: Raw,
+        line: usize,
+        section: &'static str,
+        what: &str,
+    ) -> Vec<Located<()>> {
         let items = match value {
             Raw::Null => Vec::new(),
             Raw::Str(s) => vec![Raw::Str(s)],
             Raw::List(items) => items,
             _ => {
-                self.shape(
-                    line,
-                    "disable",
-                    "must be a list of rule ids, prefixes or concepts",
-                );
+                self.shape(line, section, format!("must be a list of {what}"));
                 return Vec::new();
             }
         };
@@ -549,11 +615,7 @@ impl Reader<'_> {
                     key: id,
                     value: (),
                 }),
-                _ => self.shape(
-                    line,
-                    "disable",
-                    "items must be rule ids, prefixes or concepts",
-                ),
+                _ => self.shape(line, section, format!("items must be {what}")),
             }
         }
         out

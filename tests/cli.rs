@@ -521,3 +521,67 @@ fn rules_patterns_lists_the_prefilter_as_regexes() {
     );
     assert!(contract.lines().count() > 50);
 }
+
+/// loanlint.yaml names extra rule folders (relative to itself) and the packs to use; a pack
+/// that does not exist is a located error with a suggestion.
+#[test]
+fn config_adds_rule_paths_and_chooses_packs() {
+    let house = r#"pack house-rules jurisdiction CN
+rule HOUSE-001 "内部规则：不得出现“保证放款”" {
+  concept  format.final-interpretation
+  severity warning
+  cite     "内部合规手册 第3条"
+  message  "出现“保证放款”"
+  help     "删除承诺性用语"
+  forbid   "保证放款"
+  example fire "本平台保证放款。"
+  example fire "我们保证放款。"
+  example pass "本平台审核后放款。"
+  example pass "放款以审核为准。"
+}
+"#;
+    let contract = "第一条 本平台保证放款。本合同的最终解释权归贷款人所有。\n";
+    let dir = dir_with(&[
+        ("config/house/house.rules", house.as_bytes()),
+        (
+            "config/loanlint.yaml",
+            b"rules: [house/]\npacks: [house-rules]\n",
+        ),
+        ("c.txt", contract.as_bytes()),
+    ]);
+    let out = loanlint(
+        &[
+            "check",
+            "--config",
+            "config/loanlint.yaml",
+            "--format",
+            "json",
+            "c.txt",
+        ],
+        dir.path(),
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["HOUSE-001"], "only the chosen pack runs");
+    std::fs::write(
+        dir.path().join("config/loanlint.yaml"),
+        "rules: [house/]\npacks:\n  - house-rules\n  - cn-consumer-credt\n",
+    )
+    .unwrap();
+    let out = loanlint(
+        &["check", "--config", "config/loanlint.yaml", "c.txt"],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("loanlint.yaml:4") && err.contains("cn-consumer-credit"),
+        "{err}"
+    );
+}

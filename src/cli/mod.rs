@@ -568,7 +568,8 @@ fn load_rules(
     color: ColorChoice,
     config: Option<Config>,
 ) -> anyhow::Result<(Linter, Option<Config>)> {
-    if args.no_builtin && args.rules.is_empty() {
+    let config_rules = config.as_ref().map(Config::rule_paths).unwrap_or_default();
+    if args.no_builtin && args.rules.is_empty() && config_rules.is_empty() {
         anyhow::bail!("no rules to check with: --no-builtin needs --rules PATH");
     }
     let mut sources = if args.no_builtin {
@@ -577,6 +578,7 @@ fn load_rules(
         loanlint::builtin::rule_sources()
     };
     sources.extend(read_rule_paths(&args.rules)?);
+    sources.extend(read_rule_paths(&config_rules)?);
     match Linter::from_sources_configured(sources, config.as_ref()) {
         Ok(linter) => {
             let own: Vec<_> = linter
