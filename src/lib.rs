@@ -7,6 +7,7 @@
 pub mod apr;
 pub mod baseline;
 pub mod builtin;
+pub mod calendar;
 pub mod concepts;
 pub mod config;
 pub mod diff;

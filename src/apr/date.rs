@@ -1,5 +1,6 @@
 //! A civil (calendar) date: all the APR engine needs is day counts and month arithmetic.
 
+use crate::calendar::days_in_month;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::str::FromStr;
@@ -42,15 +43,9 @@ impl Date {
         self.day == days_in_month(self.year, self.month)
     }
 
-    /// Days since 1970-01-01 (negative before), by Howard Hinnant's civil-from-days algorithm.
+    /// Days since 1970-01-01 (negative before).
     pub fn day_number(self) -> i64 {
-        let y = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let m = i64::from(self.month);
-        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        crate::calendar::days_from_civil(self.year, self.month, self.day)
     }
 
     /// Days from `self` to `later` (negative when `later` is earlier).
@@ -89,34 +84,9 @@ impl Date {
     }
 }
 
-fn is_leap_year(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-pub(crate) fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        2 if is_leap_year(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
 fn from_day_number(z: i64) -> Option<Date> {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Date::new(
-        i32::try_from(year).ok()?,
-        u8::try_from(month).ok()?,
-        u8::try_from(day).ok()?,
-    )
+    let (year, month, day) = crate::calendar::civil_from_days(z)?;
+    Date::new(year, month, day)
 }
 
 impl FromStr for Date {

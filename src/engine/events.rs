@@ -6,7 +6,8 @@
 
 use super::eval::{mentions_slot, Evaluator};
 use super::patterns::{PatternTable, Scan};
-use super::value::{days_from_civil, Binding, Val};
+use super::value::{Binding, Val};
+use crate::calendar::days_from_civil;
 use crate::lang::ast::BinderKind;
 use crate::lang::ir::{CmpOp, Expr, PatternId, Prop, Query};
 use crate::log::schema::WEEKDAYS;

@@ -18,7 +18,7 @@ fn plan(rules: &str) -> Plan {
 /// An event at `day` (of March 2026) `hh:mm` Shanghai time (UTC+8).
 fn ev(line: usize, day: u8, hh: u32, mm: u32, kind: EventKind) -> Event {
     let local_secs = hh * 3600 + mm * 60;
-    let days = super::value::days_from_civil(2026, 3, day);
+    let days = crate::calendar::days_from_civil(2026, 3, day);
     Event {
         line,
         bytes: 0..0,

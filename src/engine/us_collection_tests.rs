@@ -83,7 +83,7 @@ fn ev(line: usize, local: &str, kind: EventKind) -> Event {
     } else {
         -5
     };
-    let days = super::value::days_from_civil(2026, month, day);
+    let days = crate::calendar::days_from_civil(2026, month, day);
     Event {
         line,
         bytes: 0..0,

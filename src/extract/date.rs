@@ -7,6 +7,7 @@
 use super::context::{char_at, char_before, skip_back, skip_forward, Blanks, Lexicon};
 use super::numerals::{scan_numeral, NumeralForm};
 use super::Date;
+use crate::calendar::days_in_month;
 use rust_decimal::prelude::ToPrimitive;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -27,20 +28,6 @@ pub(crate) fn find_dates(text: &str, blanks: &[Range<usize>]) -> Vec<Date> {
         }
     }
     kept
-}
-
-fn is_leap(year: i32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i32, month: u8) -> u8 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
 }
 
 /// A date if year, month and day make one on the calendar.
