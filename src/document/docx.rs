@@ -715,15 +715,29 @@ fn is_emphatic_property(name: &[u8], e: &quick_xml::events::BytesStart<'_>) -> b
 mod tests {
     use super::*;
 
-    fn read(doc: &str) -> Extracted {
+    /// One part read with no styles or numbering definitions.
+    fn read_part(
+        name: &str,
+        xml: &[u8],
+        changes: TrackedChanges,
+    ) -> Result<(Vec<Line>, Vec<Line>), DocxError> {
         let styles = Styles::default();
         let mut numbering = Numbering::default();
         let mut reader = PartReader {
             styles: &styles,
             numbering: &mut numbering,
-            changes: TrackedChanges::Accepted,
+            changes,
         };
-        let (body, boxes) = reader.read("word/document.xml", doc.as_bytes()).unwrap();
+        reader.read(name, xml)
+    }
+
+    fn read(doc: &str) -> Extracted {
+        let (body, boxes) = read_part(
+            "word/document.xml",
+            doc.as_bytes(),
+            TrackedChanges::Accepted,
+        )
+        .unwrap();
         render(body, vec![(TEXT_BOX_LABEL, boxes)])
     }
 
@@ -773,15 +787,8 @@ mod tests {
           <w:ins><w:r><w:t>24%</w:t></w:r></w:ins>
           <w:r><w:rPr><w:b/><w:rPrChange><w:rPr><w:b w:val="0"/></w:rPr></w:rPrChange></w:rPr><w:t>。</w:t></w:r>
         </w:p></w:body></w:document>"#;
-        let styles = Styles::default();
-        let mut numbering = Numbering::default();
-        let mut side = |changes| {
-            let mut reader = PartReader {
-                styles: &styles,
-                numbering: &mut numbering,
-                changes,
-            };
-            let (body, _) = reader.read("word/document.xml", doc.as_bytes()).unwrap();
+        let side = |changes| {
+            let (body, _) = read_part("word/document.xml", doc.as_bytes(), changes).unwrap();
             render(body, vec![])
         };
         let accepted = side(TrackedChanges::Accepted);
@@ -799,28 +806,23 @@ mod tests {
           <w:footnote w:id="1"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 年化利率按单利计算。</w:t></w:r></w:p></w:footnote>
           <w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> 见附件。</w:t></w:r></w:p></w:footnote>
         </w:footnotes>"#;
-        let styles = Styles::default();
-        let mut numbering = Numbering::default();
-        let mut reader = PartReader {
-            styles: &styles,
-            numbering: &mut numbering,
-            changes: TrackedChanges::Accepted,
-        };
-        let (lines, _) = reader.read("word/footnotes.xml", notes.as_bytes()).unwrap();
+        let (lines, _) = read_part(
+            "word/footnotes.xml",
+            notes.as_bytes(),
+            TrackedChanges::Accepted,
+        )
+        .unwrap();
         let texts: Vec<String> = lines.iter().map(line_text).collect();
         assert_eq!(texts, ["1 年化利率按单利计算。", "2 见附件。"]);
     }
 
     #[test]
     fn malformed_xml_is_damaged_not_a_panic() {
-        let styles = Styles::default();
-        let mut numbering = Numbering::default();
-        let mut reader = PartReader {
-            styles: &styles,
-            numbering: &mut numbering,
-            changes: TrackedChanges::Accepted,
-        };
-        let err = reader.read("word/document.xml", b"<w:document><w:body><w:p></w:body>");
+        let err = read_part(
+            "word/document.xml",
+            b"<w:document><w:body><w:p></w:body>",
+            TrackedChanges::Accepted,
+        );
         assert!(matches!(err, Err(DocxError::Damaged { .. })), "{err:?}");
     }
 }
