@@ -75,26 +75,13 @@ pub fn check_log_bytes(
     mapping: &LogMapping,
     jurisdiction: Option<&str>,
 ) -> LogResult {
-    let read_error = |e: crate::log::read::LogError| {
-        let line = error_line(&e);
-        // The error names its file and line; the report shows them beside the message.
-        let text = e.to_string();
-        let message = [
-            format!("{shown}:{}: ", line.unwrap_or(0)),
-            format!("{shown}: "),
-        ]
-        .iter()
-        .find_map(|prefix| text.strip_prefix(prefix.as_str()))
-        .unwrap_or(&text)
-        .to_string();
-        LogResult {
-            errors: vec![InputError {
-                file: shown.to_string(),
-                line,
-                message,
-            }],
-            ..LogResult::default()
-        }
+    let read_error = |e: crate::log::read::LogError| LogResult {
+        errors: vec![InputError {
+            file: shown.to_string(),
+            line: error_line(&e),
+            message: e.to_string(),
+        }],
+        ..LogResult::default()
     };
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,

@@ -43,13 +43,20 @@ pub struct InputError {
 }
 
 impl InputError {
-    /// The message without a leading `"{file}: "`: loaders often name the file in their error
-    /// text, and every renderer shows the file next to the message already.
+    /// The message without a leading `"{file}: "` or `"{file}:{line}: "`: loaders often name
+    /// the place in their error text, and every renderer shows it next to the message already.
     pub fn message_without_file(&self) -> &str {
-        self.message
-            .strip_prefix(self.file.as_str())
-            .and_then(|rest| rest.strip_prefix(": "))
-            .unwrap_or(&self.message)
+        let Some(rest) = self.message.strip_prefix(self.file.as_str()) else {
+            return &self.message;
+        };
+        let rest = match self.line {
+            Some(line) => rest
+                .strip_prefix(':')
+                .and_then(|r| r.strip_prefix(line.to_string().as_str()))
+                .unwrap_or(rest),
+            None => rest,
+        };
+        rest.strip_prefix(": ").unwrap_or(&self.message)
     }
 }
 
@@ -224,6 +231,12 @@ pub(crate) mod tests {
             ..e
         };
         assert_eq!(e.message_without_file(), "cannot read a.txt: gone");
+        let e = InputError {
+            line: Some(4),
+            message: "a.txt:4: not valid YAML".into(),
+            ..e
+        };
+        assert_eq!(e.message_without_file(), "not valid YAML");
     }
 
     #[test]
