@@ -245,22 +245,11 @@ impl Linter {
             }
         };
         let rules = &self.plan.rules;
-        let pack_applies: Vec<bool> = rules
-            .packs
-            .iter()
-            .map(|p| match (&p.jurisdiction, &jurisdiction) {
-                (None, _) => true,
-                (Some(pj), Some(j)) => pj.eq_ignore_ascii_case(j),
-                (Some(_), None) => false,
-            })
-            .collect();
-        // The packs that judge this contract: applicable ones with contract rules in them
-        // (a collection-log pack of the same jurisdiction says nothing about a contract).
+        let pack_applies = self.plan.packs_for(jurisdiction.as_deref());
+        // The packs that judge this contract: applicable ones with contract rules in them.
         let has_contract_rules = |pack: usize| {
-            rules
-                .rules
-                .iter()
-                .any(|r| r.pack == pack && r.subject == crate::lang::ir::Subject::Contract)
+            self.plan
+                .pack_checks(pack, crate::lang::ir::Subject::Contract)
         };
         let packs = rules
             .packs

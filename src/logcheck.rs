@@ -129,7 +129,7 @@ pub fn check_log_bytes(
                     (d.jurisdiction, d.reason)
                 }
             };
-            let applies = pack_filter(plan, code.as_deref());
+            let applies = plan.packs_for(code.as_deref());
             let findings = plan
                 .check_events(events, &|i| applies[plan.rules.rules[i].pack])
                 .into_iter()
@@ -172,19 +172,6 @@ fn error_line(e: &crate::log::read::LogError) -> Option<usize> {
     }
 }
 
-/// Which packs apply to a subject of jurisdiction `code` (packs without one always apply).
-pub fn pack_filter(plan: &Plan, code: Option<&str>) -> Vec<bool> {
-    plan.rules
-        .packs
-        .iter()
-        .map(|p| match (&p.jurisdiction, code) {
-            (None, _) => true,
-            (Some(pj), Some(j)) => pj.eq_ignore_ascii_case(j),
-            (Some(_), None) => false,
-        })
-        .collect()
-}
-
 fn subject_info(
     plan: &Plan,
     shown: &str,
@@ -194,10 +181,14 @@ fn subject_info(
     let codes: Vec<&String> = debtors_by_code.keys().filter(|c| *c != "none").collect();
     let mut packs: Vec<String> = Vec::new();
     for code in &codes {
-        for (p, applies) in plan.rules.packs.iter().zip(pack_filter(plan, Some(code))) {
-            let has_log_rules = plan.rules.rules.iter().any(|r| {
-                r.subject == crate::lang::ir::Subject::Log && plan.rules.packs[r.pack].id == p.id
-            });
+        for (i, (p, applies)) in plan
+            .rules
+            .packs
+            .iter()
+            .zip(plan.packs_for(Some(code)))
+            .enumerate()
+        {
+            let has_log_rules = plan.pack_checks(i, crate::lang::ir::Subject::Log);
             if applies && has_log_rules && !packs.contains(&p.id) {
                 packs.push(p.id.clone());
             }

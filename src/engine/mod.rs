@@ -28,6 +28,8 @@ pub struct Plan {
     /// The patterns of contract rules, and of log rules: each subject is scanned for its own.
     patterns: PatternTable,
     log_patterns: PatternTable,
+    /// Per pack: whether it has contract rules, and whether it has log rules.
+    pack_subjects: Vec<(bool, bool)>,
     /// Per rule: a pattern that must occur in a document for the rule to fire.
     triggers: Vec<Option<PatternId>>,
 }
@@ -53,10 +55,20 @@ impl Plan {
         let log_patterns =
             PatternTable::compile_only(&rules.patterns, &|id| log_ids.contains(&id))?;
         let triggers = rules.rules.iter().map(eval::trigger_patterns).collect();
+        let mut pack_subjects = vec![(false, false); rules.packs.len()];
+        for r in &rules.rules {
+            if let Some(s) = pack_subjects.get_mut(r.pack) {
+                match r.subject {
+                    Subject::Contract => s.0 = true,
+                    Subject::Log => s.1 = true,
+                }
+            }
+        }
         Ok(Plan {
             rules,
             patterns,
             log_patterns,
+            pack_subjects,
             triggers,
         })
     }
@@ -176,6 +188,30 @@ impl Plan {
             record: e.id.clone(),
             source_range: bytes,
         }
+    }
+
+    /// Which packs apply to a subject of jurisdiction `code` (packs without one always apply),
+    /// indexed like `rules.packs`.
+    pub fn packs_for(&self, code: Option<&str>) -> Vec<bool> {
+        self.rules
+            .packs
+            .iter()
+            .map(|p| match (&p.jurisdiction, code) {
+                (None, _) => true,
+                (Some(pj), Some(j)) => pj.eq_ignore_ascii_case(j),
+                (Some(_), None) => false,
+            })
+            .collect()
+    }
+
+    /// Whether pack `pack` has rules for `subject` (a log pack says nothing about a contract).
+    pub fn pack_checks(&self, pack: usize, subject: Subject) -> bool {
+        self.pack_subjects
+            .get(pack)
+            .is_some_and(|(contract, log)| match subject {
+                Subject::Contract => *contract,
+                Subject::Log => *log,
+            })
     }
 
     /// Whether any rule checks collection logs.
