@@ -214,11 +214,6 @@ impl Plan {
             })
     }
 
-    /// Whether any rule checks collection logs.
-    pub fn has_log_rules(&self) -> bool {
-        self.rules.rules.iter().any(|r| r.subject == Subject::Log)
-    }
-
     /// How many findings rule `index` produces on its embedded example: a text read as
     /// Markdown for a contract rule; for a log rule, a log in YAML (times without an offset
     /// read in UTC). An example log with a record that cannot be read is an error.
