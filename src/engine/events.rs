@@ -226,9 +226,11 @@ impl<'a> Evaluator<'a> {
             },
             Prop::Id => text(&e.id),
             Prop::Debtor => Val::Text(Cow::Borrowed(e.debtor.as_str())),
-            // A log without accounts has one debt per debtor: the same (empty) account.
+            // A log without accounts has one debt per debtor: the same (empty) account; a log
+            // without numbers dials one unknown number per debtor, so per-number limits
+            // still count its calls.
             Prop::Account => Val::Text(Cow::Borrowed(e.account.as_deref().unwrap_or(""))),
-            Prop::To => text(&e.to),
+            Prop::To => Val::Text(Cow::Borrowed(e.to.as_deref().unwrap_or(""))),
             Prop::Agent => text(&e.agent),
             Prop::Zone => Val::Text(Cow::Borrowed(e.zone.as_str())),
             Prop::Recorded => e.recorded.map_or(Val::Missing, Val::Bool),
