@@ -167,8 +167,8 @@ impl Linter {
                     report.input_errors.extend(log.errors);
                     if let Some(subject) = log.subject {
                         report.files += 1;
-                        if !log.findings.is_empty() {
-                            report.sources.insert(subject.file.clone(), log.source);
+                        if let Some(source) = log.source.filter(|_| !log.findings.is_empty()) {
+                            report.sources.insert(subject.file.clone(), source);
                         }
                         report.subjects.push(subject);
                     }

@@ -149,26 +149,21 @@ impl Plan {
         out
     }
 
-    /// Locate a finding about an event in its log file (`source`: the file's text, `lines`
-    /// its line index).
+    /// A finding about an event, placed at its record.
     pub fn locate_event(
         &self,
         f: EventFinding,
         e: &Event,
         file: &str,
-        source: &str,
-        lines: &crate::span::LineIndex,
+        place: RecordPlace,
     ) -> Finding {
         let rule = &self.rules.rules[f.rule];
-        let bytes = crate::span::snap(source, e.bytes.clone());
-        let (line, column) = lines.line_col(source, bytes.start);
-        let (end_line, end_column) = lines.line_col(source, bytes.end);
-        let snippet: String = source
-            .get(bytes.clone())
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect();
+        let RecordPlace {
+            bytes,
+            start: (line, column),
+            end: (end_line, end_column),
+            snippet,
+        } = place;
         Finding {
             rule: rule.id.clone(),
             concept: rule.concept.clone(),
@@ -350,6 +345,53 @@ pub struct EventFinding {
     pub event: usize,
     pub message: String,
     pub help: String,
+}
+
+/// Where a log record lies in its file (bytes; 1-based line and character column of its
+/// start and end) and its first 200 characters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordPlace {
+    pub bytes: std::ops::Range<usize>,
+    pub start: (usize, usize),
+    pub end: (usize, usize),
+    pub snippet: String,
+}
+
+const SNIPPET_CHARS: usize = 200;
+
+impl RecordPlace {
+    /// The record at `bytes` of the file's whole text `source` (`lines`: its line index).
+    pub fn in_source(
+        source: &str,
+        lines: &crate::span::LineIndex,
+        bytes: std::ops::Range<usize>,
+    ) -> Self {
+        let bytes = crate::span::snap(source, bytes);
+        RecordPlace {
+            start: lines.line_col(source, bytes.start),
+            end: lines.line_col(source, bytes.end),
+            snippet: source
+                .get(bytes.clone())
+                .unwrap_or_default()
+                .chars()
+                .take(SNIPPET_CHARS)
+                .collect(),
+            bytes,
+        }
+    }
+
+    /// A record that starts a line (`line`), at `bytes` of its file, from its own text: what
+    /// a log read block by block knows without the rest of the file.
+    pub fn from_record(line: usize, bytes: std::ops::Range<usize>, text: &str) -> Self {
+        let breaks = text.matches('\n').count();
+        let last_line = text.rfind('\n').map_or(text, |at| &text[at + 1..]);
+        RecordPlace {
+            start: (line, 1),
+            end: (line + breaks, last_line.chars().count() + 1),
+            snippet: text.chars().take(SNIPPET_CHARS).collect(),
+            bytes,
+        }
+    }
 }
 
 /// The empty document a log rule's evaluator stands on (log rules read no contract text).

@@ -15,6 +15,68 @@ pub(crate) fn each_record(
     text: &str,
     base: usize,
     mapping: &LogMapping,
+    emit: impl FnMut(Result<Record<'static>, Rejected>),
+) -> Result<(), LogError> {
+    let (header, rows) = read_header(file, text, mapping)?;
+    let before = text.get(..rows).unwrap_or_default();
+    let first_line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let rows_text = text.get(rows..).unwrap_or_default();
+    each_row(file, rows_text, base + rows, first_line, &header, emit)
+}
+
+/// A CSV log's header row: its column names, and which of them canonical fields read.
+#[derive(Debug, Clone)]
+pub(crate) struct Header {
+    names: Vec<String>,
+    canonical: HashSet<String>,
+}
+
+fn csv_error(file: &str, first_line: usize) -> impl Fn(::csv::Error) -> LogError + '_ {
+    move |e: ::csv::Error| LogError::Csv {
+        file: file.to_string(),
+        line: e.position().map_or(first_line, |p| {
+            usize::try_from(p.line()).map_or(first_line, |l| l + first_line - 1)
+        }),
+        message: e.to_string(),
+    }
+}
+
+/// Reads and checks the header row at the start of `text`; also gives the offset where the
+/// rows start.
+pub(crate) fn read_header(
+    file: &str,
+    text: &str,
+    mapping: &LogMapping,
+) -> Result<(Header, usize), LogError> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut row = ::csv::StringRecord::new();
+    if !reader.read_record(&mut row).map_err(csv_error(file, 1))? {
+        return Err(LogError::CsvNoHeader {
+            file: file.to_string(),
+        });
+    }
+    let names: Vec<String> = row.iter().map(|h| h.trim().to_string()).collect();
+    let header_line = LineCursor::default().line_at(text, row_start(text, &row));
+    check_header(file, &names, header_line, mapping)?;
+    let canonical = FIELDS
+        .iter()
+        .map(|f| column_of(mapping, f).to_string())
+        .collect();
+    let rows = usize::try_from(reader.position().byte()).unwrap_or(text.len());
+    Ok((Header { names, canonical }, rows.min(text.len())))
+}
+
+/// Hands each row of `text` (rows only, no header; its first byte at file offset `base`, on
+/// line `first_line`) to `emit` as a record under `header`.
+pub(crate) fn each_row(
+    file: &str,
+    text: &str,
+    base: usize,
+    first_line: usize,
+    header: &Header,
     mut emit: impl FnMut(Result<Record<'static>, Rejected>),
 ) -> Result<(), LogError> {
     let mut reader = ::csv::ReaderBuilder::new()
@@ -22,44 +84,35 @@ pub(crate) fn each_record(
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut row = ::csv::StringRecord::new();
-    let csv_error = |e: ::csv::Error| LogError::Csv {
-        file: file.to_string(),
-        line: e
-            .position()
-            .map_or(1, |p| usize::try_from(p.line()).unwrap_or(1)),
-        message: e.to_string(),
+    let mut lines = LineCursor {
+        offset: 0,
+        line: first_line - 1,
     };
-    if !reader.read_record(&mut row).map_err(csv_error)? {
-        return Err(LogError::CsvNoHeader {
-            file: file.to_string(),
-        });
-    }
-    let mut lines = LineCursor::default();
-    let header: Vec<String> = row.iter().map(|h| h.trim().to_string()).collect();
-    let header_line = lines.line_at(text, row_start(text, &row));
-    check_header(file, &header, header_line, mapping)?;
-    let canonical: HashSet<&str> = FIELDS.iter().map(|f| column_of(mapping, f)).collect();
-    while reader.read_record(&mut row).map_err(csv_error)? {
+    while reader
+        .read_record(&mut row)
+        .map_err(csv_error(file, first_line))?
+    {
         let start = row_start(text, &row);
         let line = lines.line_at(text, start);
         let end = usize::try_from(reader.position().byte()).unwrap_or(text.len());
         let bytes = base + start..base + trimmed_end(text, start, end);
-        if row.len() != header.len() {
+        if row.len() != header.names.len() {
             emit(Err(Rejected {
                 line,
                 reason: format!(
                     "row has {} fields, the header has {}",
                     row.len(),
-                    header.len()
+                    header.names.len()
                 ),
             }));
             continue;
         }
         let cells = header
+            .names
             .iter()
             .zip(row.iter())
             .map(|(name, value)| {
-                let cell = if canonical.contains(name.as_str()) {
+                let cell = if header.canonical.contains(name.as_str()) {
                     Cell::Text(Cow::Owned(value.to_string()))
                 } else {
                     typed_cell(value)

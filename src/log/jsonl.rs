@@ -13,18 +13,44 @@ pub(crate) fn records(
     text: &str,
     base: usize,
 ) -> impl Iterator<Item = Result<Record<'_>, Rejected>> + '_ {
+    records_in(text.as_bytes(), base, 1)
+}
+
+/// The records of a block of JSONL bytes (whole lines) whose first byte is at file offset
+/// `base`, on line `first_line`. A line that is not UTF-8 is a rejected record, not the end of
+/// the file: the block may be one of many of a log too big to refuse whole.
+pub(crate) fn records_in(
+    block: &[u8],
+    base: usize,
+    first_line: usize,
+) -> impl Iterator<Item = Result<Record<'_>, Rejected>> + '_ {
     let mut start = 0;
-    text.split_inclusive('\n')
+    block
+        .split_inclusive(|b| *b == b'\n')
         .enumerate()
         .filter_map(move |(index, raw)| {
-            let line = index + 1;
-            let content = raw.trim_end_matches(['\n', '\r']);
-            let bytes = base + start..base + start + content.len();
+            let line = first_line + index;
+            let at = base + start;
             start += raw.len();
+            let content = match std::str::from_utf8(raw) {
+                Ok(text) => text.trim_end_matches(['\n', '\r']),
+                Err(e) => {
+                    return Some(Err(Rejected {
+                        line,
+                        reason: format!(
+                            "not UTF-8: invalid byte at column {} (byte {})",
+                            raw.get(..e.valid_up_to())
+                                .and_then(|ok| std::str::from_utf8(ok).ok())
+                                .map_or(1, |ok| ok.chars().count() + 1),
+                            at + e.valid_up_to()
+                        ),
+                    }))
+                }
+            };
             if content.trim().is_empty() {
                 return None;
             }
-            Some(record(content, line, bytes))
+            Some(record(content, line, at..at + content.len()))
         })
 }
 

@@ -4,6 +4,8 @@
 //! Data flow: file bytes + [`LogMapping`] -> [`read::read_log`] -> [`LogRead`] (events and
 //! rejected records, every record accounted for) -> the engine's event evaluator.
 
+pub mod blocks;
+pub mod codec;
 mod csv;
 mod jsonl;
 pub mod read;

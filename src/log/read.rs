@@ -171,6 +171,88 @@ pub fn read_log_text(
     Ok(read)
 }
 
+/// Parses blocks of a JSONL or CSV log (see [`super::blocks`]) independently of each other, so
+/// a big log can be read block by block, in parallel.
+#[derive(Debug, Clone)]
+pub struct BlockParser<'m> {
+    file: String,
+    mapping: &'m LogMapping,
+    /// A CSV log's header, read from its first block.
+    header: Option<super::csv::Header>,
+}
+
+impl<'m> BlockParser<'m> {
+    /// A parser for the log whose first block is `first`. For CSV this reads the header row,
+    /// and gives how many bytes of `first` it took (the rows start after it).
+    pub fn new(
+        file: &str,
+        format: LogFormat,
+        mapping: &'m LogMapping,
+        first: &super::blocks::Block,
+    ) -> Result<(Self, usize), LogError> {
+        let mut parser = BlockParser {
+            file: file.to_string(),
+            mapping,
+            header: None,
+        };
+        match format {
+            LogFormat::Csv => {
+                let text = parser.text_of(first)?;
+                let (header, rows) = super::csv::read_header(file, text, mapping)?;
+                parser.header = Some(header);
+                Ok((parser, rows))
+            }
+            LogFormat::Jsonl | LogFormat::Yaml => Ok((parser, 0)),
+        }
+    }
+
+    /// The block's bytes as text; CSV cannot be read past bytes that are not UTF-8.
+    fn text_of<'b>(&self, block: &'b super::blocks::Block) -> Result<&'b str, LogError> {
+        std::str::from_utf8(&block.bytes).map_err(|e| {
+            let offset = e.valid_up_to();
+            LogError::NotUtf8 {
+                file: self.file.clone(),
+                line: block.first_line + line_of(&block.bytes, offset) - 1,
+                offset: block.base + offset,
+            }
+        })
+    }
+
+    /// The records of `block` from byte `skip` on (past a CSV header), as events and rejected
+    /// records.
+    pub fn parse(&self, block: &super::blocks::Block, skip: usize) -> Result<LogRead, LogError> {
+        let mut mapper = Mapper::new(self.mapping);
+        let mut read = LogRead::default();
+        let rest = block.bytes.get(skip..).unwrap_or_default();
+        let first_line =
+            block.first_line + rest_line_offset(block.bytes.get(..skip).unwrap_or_default());
+        match &self.header {
+            None => mapper.map_all(
+                super::jsonl::records_in(rest, block.base + skip, first_line),
+                &mut read,
+            ),
+            Some(header) => {
+                let text = self.text_of(block)?;
+                let rows = text.get(skip..).unwrap_or_default();
+                super::csv::each_row(
+                    &self.file,
+                    rows,
+                    block.base + skip,
+                    first_line,
+                    header,
+                    |record| mapper.map_all([record], &mut read),
+                )?
+            }
+        }
+        Ok(read)
+    }
+}
+
+/// Lines a prefix of a block adds.
+fn rest_line_offset(prefix: &[u8]) -> usize {
+    prefix.iter().filter(|b| **b == b'\n').count()
+}
+
 /// 1-based line of byte `offset`.
 pub(crate) fn line_of(bytes: &[u8], offset: usize) -> usize {
     let before = bytes.get(..offset).unwrap_or(bytes);

@@ -4,7 +4,7 @@
 //! Every record read is accounted for: it is checked, or rejected with its line and reason
 //! (reported as an input error), so `records_read == records_checked + records_rejected`.
 
-use crate::engine::{Finding, Plan};
+use crate::engine::{EventFinding, Finding, Plan, RecordPlace};
 use crate::jurisdiction;
 use crate::log::read::{read_log, read_log_text, LogFormat};
 use crate::log::{stream, LogMapping};
@@ -14,7 +14,12 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// A log bigger than this is refused (it is held in memory while checked).
+mod partition;
+
+pub use partition::{check_log_partitioned, PartitionOptions, PARTITION_THRESHOLD};
+
+/// A YAML log bigger than this is refused (it is held in memory while checked). JSONL and CSV
+/// logs of any size are checked, those over [`PARTITION_THRESHOLD`] through buckets.
 pub const MAX_LOG_SIZE: u64 = 4 * 1024 * 1024 * 1024;
 
 /// What checking one log file gave.
@@ -22,8 +27,9 @@ pub const MAX_LOG_SIZE: u64 = 4 * 1024 * 1024 * 1024;
 pub struct LogResult {
     pub findings: Vec<Finding>,
     pub subject: Option<SubjectInfo>,
-    /// The file's text, for rendering findings in context.
-    pub source: String,
+    /// The file's text, for rendering findings in context; `None` for a log checked through
+    /// buckets (too big to hold).
+    pub source: Option<String>,
     pub records_read: usize,
     pub records_checked: usize,
     /// One per rejected record, or one for a file that could not be read at all.
@@ -49,6 +55,17 @@ pub fn check_log_file(
         ..LogResult::default()
     };
     match std::fs::metadata(path) {
+        Ok(m) if m.len() > PARTITION_THRESHOLD && format != LogFormat::Yaml => {
+            return check_log_partitioned(
+                plan,
+                path,
+                shown,
+                format,
+                mapping,
+                jurisdiction,
+                PartitionOptions::default(),
+            )
+        }
         Ok(m) if m.len() > MAX_LOG_SIZE => {
             return fail(format!(
                 "log is {} bytes, over the {MAX_LOG_SIZE}-byte (4 GiB) limit",
@@ -115,7 +132,42 @@ pub fn check_log_bytes(
     let lines = LineIndex::new(&source);
     let mut events = read.events;
     let streams = stream::sort_by_debtor(&mut events);
-    let per_debtor: Vec<(Vec<Finding>, Option<String>, String)> = streams
+    let checked = check_streams(plan, &events, &streams, jurisdiction, |f, e| {
+        let place = RecordPlace::in_source(&source, &lines, e.bytes.clone());
+        Some(plan.locate_event(f, e, shown, place))
+    });
+    let mut debtors = Debtors::default();
+    let mut findings = debtors.absorb(checked);
+    crate::lint::sort_findings(&mut findings);
+    LogResult {
+        findings,
+        subject: Some(debtors.subject_info(plan, shown)),
+        source: Some(source),
+        records_read,
+        records_checked,
+        errors,
+    }
+}
+
+/// What checking one debtor gave: findings, and the jurisdiction chosen with its reason.
+pub(super) struct DebtorResult {
+    debtor: String,
+    findings: Vec<Finding>,
+    code: Option<String>,
+    reason: String,
+}
+
+/// Checks each debtor's stream (`streams`: ranges of `events`, sorted by [`stream::sort_by_debtor`])
+/// in parallel: chooses the packs by the debtor's jurisdiction (or `jurisdiction` when given),
+/// evaluates the log rules and places each finding with `locate`.
+fn check_streams(
+    plan: &Plan,
+    events: &[crate::log::Event],
+    streams: &[std::ops::Range<usize>],
+    jurisdiction: Option<&str>,
+    locate: impl Fn(EventFinding, &crate::log::Event) -> Option<Finding> + Sync,
+) -> Vec<DebtorResult> {
+    streams
         .par_iter()
         .map(|range| {
             let events = events.get(range.clone()).unwrap_or_default();
@@ -135,33 +187,58 @@ pub fn check_log_bytes(
                 .into_iter()
                 .filter_map(|f| {
                     let e = events.get(f.event)?;
-                    Some(plan.locate_event(f, e, shown, &source, &lines))
+                    locate(f, e)
                 })
                 .collect();
-            (findings, code, reason)
+            DebtorResult {
+                debtor: events.first().map(|e| e.debtor.clone()).unwrap_or_default(),
+                findings,
+                code,
+                reason,
+            }
         })
-        .collect();
-    let mut findings = Vec::new();
-    let mut debtors_by_code: BTreeMap<String, usize> = BTreeMap::new();
-    let mut reasons: BTreeMap<String, String> = BTreeMap::new();
-    for (f, code, reason) in per_debtor {
-        findings.extend(f);
-        let key = code.unwrap_or_else(|| "none".into());
-        *debtors_by_code.entry(key.clone()).or_default() += 1;
-        reasons.entry(key).or_insert(reason);
+        .collect()
+}
+
+/// Debtors counted by jurisdiction, with one reason for each (the first debtor's, in name
+/// order), for the subject line.
+#[derive(Debug, Default)]
+struct Debtors {
+    by_code: BTreeMap<String, usize>,
+    /// code -> (debtor, reason)
+    examples: BTreeMap<String, (String, String)>,
+}
+
+impl Debtors {
+    /// Counts the debtors of `checked` and returns their findings.
+    fn absorb(&mut self, checked: Vec<DebtorResult>) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for d in checked {
+            findings.extend(d.findings);
+            let key = d.code.unwrap_or_else(|| "none".into());
+            *self.by_code.entry(key.clone()).or_default() += 1;
+            match self.examples.get_mut(&key) {
+                Some(example) if example.0 <= d.debtor => {}
+                Some(example) => *example = (d.debtor, d.reason),
+                None => {
+                    self.examples.insert(key, (d.debtor, d.reason));
+                }
+            }
+        }
+        findings
     }
-    crate::lint::sort_findings(&mut findings);
-    LogResult {
-        findings,
-        subject: Some(subject_info(plan, shown, &debtors_by_code, &reasons)),
-        source,
-        records_read,
-        records_checked,
-        errors,
+
+    fn subject_info(&self, plan: &Plan, shown: &str) -> SubjectInfo {
+        let reasons = self
+            .examples
+            .iter()
+            .map(|(code, (_, reason))| (code.clone(), reason.clone()))
+            .collect();
+        subject_info(plan, shown, &self.by_code, &reasons)
     }
 }
 
-fn error_line(e: &crate::log::read::LogError) -> Option<usize> {
+pub(super) fn error_line(e: &crate::log::read::LogError) -> Option<usize> {
     use crate::log::read::LogError as E;
     match e {
         E::NotUtf8 { line, .. }
