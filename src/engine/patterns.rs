@@ -122,18 +122,20 @@ impl PatternTable {
                 .map_err(|e| PatternError::Literals(e.to_string()))?;
             table.literal_automaton = Some(ac);
         }
-        let scanned: Vec<&String> = regex_sources
-            .iter()
-            .enumerate()
-            .filter(|(i, src)| {
-                let unicode_words = has_unicode_word_boundary(src);
-                if unicode_words {
-                    table.unscanned.push(*i);
-                }
-                !unicode_words
-            })
-            .map(|(_, src)| src)
-            .collect();
+        // A regex with a Unicode word boundary would push the whole set onto a slow engine
+        // for every non-ASCII text. The set gets it without its word boundaries (it matches
+        // wherever the regex does, and more), and the regex itself confirms; a regex whose
+        // relaxed form cannot be built is searched alone.
+        let mut scanned: Vec<String> = Vec::new();
+        for (i, src) in regex_sources.iter().enumerate() {
+            if !has_unicode_word_boundary(src) {
+                scanned.push(src.clone());
+            } else if let Some(relaxed) = without_word_boundaries(src) {
+                scanned.push(relaxed);
+            } else {
+                table.unscanned.push(i);
+            }
+        }
         table.set_members = (0..regex_sources.len())
             .filter(|i| table.unscanned.binary_search(i).is_err())
             .collect();
@@ -285,6 +287,49 @@ fn has_unicode_word_boundary(src: &str) -> bool {
     regex_syntax::Parser::new()
         .parse(src)
         .is_ok_and(|hir| hir.properties().look_set().contains_word_unicode())
+}
+
+/// `src` with every word-boundary assertion removed, as a regex source: a necessary condition
+/// for `src` that a DFA can search in any text.
+fn without_word_boundaries(src: &str) -> Option<String> {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+    fn relax(hir: &Hir) -> Hir {
+        match hir.kind() {
+            HirKind::Look(
+                Look::WordAscii
+                | Look::WordAsciiNegate
+                | Look::WordUnicode
+                | Look::WordUnicodeNegate
+                | Look::WordStartAscii
+                | Look::WordEndAscii
+                | Look::WordStartUnicode
+                | Look::WordEndUnicode
+                | Look::WordStartHalfAscii
+                | Look::WordEndHalfAscii
+                | Look::WordStartHalfUnicode
+                | Look::WordEndHalfUnicode,
+            ) => Hir::empty(),
+            HirKind::Repetition(r) => Hir::repetition(Repetition {
+                sub: Box::new(relax(&r.sub)),
+                ..r.clone()
+            }),
+            HirKind::Capture(c) => Hir::capture(Capture {
+                sub: Box::new(relax(&c.sub)),
+                ..c.clone()
+            }),
+            HirKind::Concat(parts) => Hir::concat(parts.iter().map(relax).collect()),
+            HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(relax).collect()),
+            _ => hir.clone(),
+        }
+    }
+    let hir = regex_syntax::Parser::new().parse(src).ok()?;
+    let relaxed = relax(&hir).to_string();
+    // What the regex crate reads back must be a regex without Unicode word boundaries.
+    regex_syntax::Parser::new()
+        .parse(&relaxed)
+        .ok()
+        .filter(|h| !h.properties().look_set().contains_word_unicode())
+        .map(|_| relaxed)
 }
 
 /// `keep`'s patterns and every pattern a kept `within` is made of.
@@ -517,7 +562,10 @@ mod tests {
             Pattern::Regex("(?i)\\bloans?\\b".into()),
             Pattern::Regex("逾期".into()),
         ]);
-        assert_eq!(t.unscanned, [0]);
+        assert!(
+            t.unscanned.is_empty(),
+            "in the set without its word boundaries"
+        );
         // 款 is a word character for a Unicode \b: no boundary before "loan".
         let text = "贷款loan 逾期, a LOAN here";
         let scan = t.scan(text);
@@ -535,6 +583,21 @@ mod tests {
             "the set still rules out its members"
         );
         assert!(t.matches(0, plain, &scan).is_empty());
+        assert!(!t.may_occur(0, &scan), "the relaxed form rules it out");
+    }
+
+    #[test]
+    fn relaxed_regexes_drop_only_word_boundaries() {
+        let owed = without_word_boundaries("\\b(?:owe|owed)\\b").expect("relaxable");
+        let re = regex::Regex::new(&owed).expect("the relaxed source is a regex");
+        // 欠 is a word character: the original has no boundary before "owed" here.
+        assert!(re.is_match("欠owed款"));
+        assert!(!re.is_match("own"));
+        let relaxed =
+            without_word_boundaries("(?i)\\bdebts?\\B x{2,3}(?P<n>\\d+)").expect("relaxable");
+        let re = regex::Regex::new(&relaxed).expect("the relaxed source is a regex");
+        assert!(re.is_match("baddebtS xx7"));
+        assert!(!re.is_match("deb xx7"));
     }
 
     #[test]

@@ -13,7 +13,23 @@ pub(crate) fn records(
     text: &str,
     base: usize,
 ) -> impl Iterator<Item = Result<Record<'_>, Rejected>> + '_ {
-    records_in(text.as_bytes(), base, 1)
+    records_from(text, base, 1)
+}
+
+/// [`records`] of a text that starts on line `first_line`.
+fn records_from(
+    text: &str,
+    base: usize,
+    first_line: usize,
+) -> impl Iterator<Item = Result<Record<'_>, Rejected>> + '_ {
+    let mut start = 0;
+    text.split_inclusive('\n')
+        .enumerate()
+        .filter_map(move |(index, raw)| {
+            let at = base + start;
+            start += raw.len();
+            line_record(Ok(raw), first_line + index, at)
+        })
 }
 
 /// The records of a block of JSONL bytes (whole lines) whose first byte is at file offset
@@ -23,35 +39,53 @@ pub(crate) fn records_in(
     block: &[u8],
     base: usize,
     first_line: usize,
-) -> impl Iterator<Item = Result<Record<'_>, Rejected>> + '_ {
+) -> Box<dyn Iterator<Item = Result<Record<'_>, Rejected>> + '_> {
+    if let Ok(text) = std::str::from_utf8(block) {
+        return Box::new(records_from(text, base, first_line));
+    }
     let mut start = 0;
-    block
-        .split_inclusive(|b| *b == b'\n')
-        .enumerate()
-        .filter_map(move |(index, raw)| {
-            let line = first_line + index;
-            let at = base + start;
-            start += raw.len();
-            let content = match std::str::from_utf8(raw) {
-                Ok(text) => text.trim_end_matches(['\n', '\r']),
-                Err(e) => {
-                    return Some(Err(Rejected {
-                        line,
-                        reason: format!(
-                            "not UTF-8: invalid byte at column {} (byte {})",
-                            raw.get(..e.valid_up_to())
-                                .and_then(|ok| std::str::from_utf8(ok).ok())
-                                .map_or(1, |ok| ok.chars().count() + 1),
-                            at + e.valid_up_to()
-                        ),
-                    }))
-                }
-            };
-            if content.trim().is_empty() {
-                return None;
-            }
-            Some(record(content, line, at..at + content.len()))
-        })
+    Box::new(
+        block
+            .split_inclusive(|b| *b == b'\n')
+            .enumerate()
+            .filter_map(move |(index, raw)| {
+                let at = base + start;
+                start += raw.len();
+                line_record(
+                    std::str::from_utf8(raw).map_err(|e| (raw, e)),
+                    first_line + index,
+                    at,
+                )
+            }),
+    )
+}
+
+/// The record of one line (with its line break) at file offset `at`; `None` for a blank line.
+fn line_record<'a>(
+    raw: Result<&'a str, (&[u8], std::str::Utf8Error)>,
+    line: usize,
+    at: usize,
+) -> Option<Result<Record<'a>, Rejected>> {
+    let content = match raw {
+        Ok(text) => text.trim_end_matches(['\n', '\r']),
+        Err((bytes, e)) => {
+            let column = bytes
+                .get(..e.valid_up_to())
+                .and_then(|ok| std::str::from_utf8(ok).ok())
+                .map_or(1, |ok| ok.chars().count() + 1);
+            return Some(Err(Rejected {
+                line,
+                reason: format!(
+                    "not UTF-8: invalid byte at column {column} (byte {})",
+                    at + e.valid_up_to()
+                ),
+            }));
+        }
+    };
+    if content.trim().is_empty() {
+        return None;
+    }
+    Some(record(content, line, at..at + content.len()))
 }
 
 fn record(

@@ -495,7 +495,7 @@ impl<'a> Fields<'_, 'a> {
             .cells
             .iter()
             .position(|(name, _)| name.as_ref() == column)?;
-        if self.shared.contains(column) {
+        if !self.shared.is_empty() && self.shared.contains(column) {
             return self
                 .cells
                 .get(at)
