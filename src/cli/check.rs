@@ -1,8 +1,8 @@
 //! `loanlint check`.
 
 use super::{
-    emit, load_configured_linter, CheckArgs, ColorChoice, FailOn, FormatTarget, ReportFormat,
-    EXIT_ERROR, EXIT_FINDINGS,
+    emit, emit_with, load_configured_linter, CheckArgs, ColorChoice, FailOn, FormatTarget,
+    ReportFormat, EXIT_ERROR, EXIT_FINDINGS,
 };
 use loanlint::baseline::Baseline;
 use loanlint::config::Config;
@@ -98,6 +98,13 @@ pub(super) fn run(args: &CheckArgs, color: ColorChoice) -> anyhow::Result<ExitCo
             Some(_) => color == ColorChoice::Always,
             None => color.stdout(),
         };
+        if *format == ReportFormat::Json {
+            // Written as serialised: a log's report may hold a million findings.
+            emit_with(file.as_deref(), &mut |out| {
+                loanlint::report::write_json(&report, out)
+            })?;
+            continue;
+        }
         let text = render(*format, &report, &linter.plan.rules, colored);
         emit(&text, file.as_deref())?;
     }

@@ -625,12 +625,25 @@ fn load_rules(
 /// Write `text` to the `--output` file, or to stdout. A closed pipe (`| head`) is not an
 /// error: the reader has seen what it wanted.
 fn emit(text: &str, output: Option<&Path>) -> anyhow::Result<()> {
+    emit_with(output, &mut |out| out.write_all(text.as_bytes()))
+}
+
+/// Runs `write` on `output` (a file, else standard output), buffered. A closed pipe on
+/// standard output (`| head`) is not an error.
+fn emit_with(
+    output: Option<&Path>,
+    write: &mut dyn FnMut(&mut dyn Write) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     if let Some(path) = output {
-        return std::fs::write(path, text)
+        let file = std::fs::File::create(path)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let mut out = std::io::BufWriter::new(file);
+        return write(&mut out)
+            .and_then(|()| out.flush())
             .with_context(|| format!("cannot write {}", path.display()));
     }
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
             Err(anyhow::Error::new(e).context("cannot write to standard output"))
         }

@@ -7,9 +7,21 @@ use serde::Serialize;
 /// The shape is spelled out here rather than derived from [`Finding`], so that a field added
 /// to the engine's type does not silently change the published schema.
 pub fn render_json(report: &Report) -> String {
+    let mut bytes = Vec::new();
+    if let Err(e) = write_json(report, &mut bytes) {
+        // Serialising plain strings and integers into memory cannot fail; keep the output
+        // valid JSON anyway.
+        return format!("{{\"version\":1,\"error\":{:?}}}\n", e.to_string());
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// [`render_json`] written to `out` as it is serialised: a report of a million findings is
+/// never held as one string.
+pub fn write_json(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = JsonReport {
         version: 1,
-        findings: report.findings.iter().map(JsonFinding::from).collect(),
+        findings: Findings(&report.findings),
         summary: JsonSummary::of(report),
         input_errors: report
             .input_errors
@@ -20,18 +32,23 @@ pub fn render_json(report: &Report) -> String {
         suppressed: report.suppressed.iter().map(JsonSuppressed::from).collect(),
         baseline_stale: report.baseline.as_ref().map(|b| b.stale.as_slice()),
     };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| {
-        // Serialising plain strings and integers cannot fail; keep the output valid JSON anyway.
-        format!("{{\"version\":1,\"error\":{:?}}}", e.to_string())
-    });
-    text.push('\n');
-    text
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
+}
+
+/// The findings, each shaped as a [`JsonFinding`] only while it is written.
+struct Findings<'a>(&'a [Finding]);
+
+impl Serialize for Findings<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(JsonFinding::from))
+    }
 }
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     version: u32,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings<'a>,
     summary: JsonSummary,
     input_errors: Vec<JsonInputError<'a>>,
     /// Which packs applied to each checked file, and why (an extension of the schema).

@@ -19,7 +19,7 @@ pub use facts::{fact_rows, render_facts_human, render_facts_json, FactRow, FactV
 pub use github::render_github;
 pub use html::render_html;
 pub use human::render_human;
-pub use json::render_json;
+pub use json::{render_json, write_json};
 pub use junit::render_junit;
 pub use ruledoc::render_rule_reference;
 pub use rules::{
