@@ -510,12 +510,95 @@ fn pdf_damage(root: &Path) -> (String, Vec<Expect>) {
         &dir.join("cut.pdf"),
         b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pa",
     );
+    // 1 GiB in an object stream (which the PDF reader inflates while loading), and in a page
+    // content stream behind two Flate filters: both refused at the cap, never inflated.
+    let bomb = zlib_wrapped(&deflate_bomb(1024));
+    write(
+        &dir.join("objstm-bomb.pdf"),
+        pdf_with_objects(&objstm_bomb_objects(&bomb)),
+    );
+    let mut twice = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    twice.write_all(&bomb).expect("deflate");
+    let twice = twice.finish().expect("deflate");
+    write(
+        &dir.join("content-bomb.pdf"),
+        pdf_with_objects(&content_bomb_objects(&twice)),
+    );
     let expect = vec![
         error("pdf/header-only.pdf", None, &["PDF"]),
         error("pdf/cut.pdf", None, &["PDF"]),
+        error("pdf/objstm-bomb.pdf", None, &["object streams", "limit"]),
+        error("pdf/content-bomb.pdf", None, &["page content", "limit"]),
         checked("pdf/good-pdf.txt", Some(2)),
     ];
-    ("truncated PDF".into(), expect)
+    ("truncated PDF and PDF decompression bombs".into(), expect)
+}
+
+/// Zlib framing around raw deflate data (the checksum is never reached by a capped reader).
+fn zlib_wrapped(deflate: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x78, 0x9C];
+    out.extend_from_slice(deflate);
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out
+}
+
+fn pdf_stream(id: usize, dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut obj = format!("{id} 0 obj\n<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    obj.extend_from_slice(data);
+    obj.extend_from_slice(b"\nendstream\nendobj\n");
+    obj
+}
+
+fn pdf_page_tree(contents: &str) -> Vec<Vec<u8>> {
+    vec![
+        b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec(),
+        b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n".to_vec(),
+        format!(
+            "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792]{contents} >>\nendobj\n"
+        )
+        .into_bytes(),
+    ]
+}
+
+fn objstm_bomb_objects(bomb: &[u8]) -> Vec<Vec<u8>> {
+    let mut objects = pdf_page_tree("");
+    objects.push(pdf_stream(
+        4,
+        "/Type /ObjStm /N 1 /First 4 /Filter /FlateDecode",
+        bomb,
+    ));
+    objects
+}
+
+fn content_bomb_objects(twice: &[u8]) -> Vec<Vec<u8>> {
+    let mut objects = pdf_page_tree(" /Contents 4 0 R");
+    objects.push(pdf_stream(4, "/Filter [/FlateDecode /FlateDecode]", twice));
+    objects
+}
+
+/// A PDF of numbered objects `1..` with a correct cross-reference table.
+fn pdf_with_objects(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for o in objects {
+        offsets.push(out.len());
+        out.extend_from_slice(o);
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
 }
 
 #[cfg(unix)]
@@ -606,6 +689,12 @@ fn contract_corpus_gives_located_errors_and_still_checks_every_good_file() {
     let cases = contract_corpus(root.path());
     let run = check(root.path(), &["."]);
     assert_eq!(run.status, 2, "input errors mean exit 2:\n{}", run.stderr);
+    // The bombs inflate to 1 GiB each; the caps keep the whole run far below that (the
+    // largest allowed inflation is one 64 MiB DOCX part or PDF stream per worker thread).
+    eprintln!("corpus run: {:?}, peak {:?} KiB", run.elapsed, run.peak_kib);
+    if let Some(peak) = run.peak_kib {
+        assert!(peak < 512 * 1024, "peak {peak} KiB: something inflated a bomb");
+    }
     // Paths in the report are as walked from ".": "./case/file".
     let run = Run {
         report: strip_dot_slash(run.report),
