@@ -693,7 +693,10 @@ fn contract_corpus_gives_located_errors_and_still_checks_every_good_file() {
     // largest allowed inflation is one 64 MiB DOCX part or PDF stream per worker thread).
     eprintln!("corpus run: {:?}, peak {:?} KiB", run.elapsed, run.peak_kib);
     if let Some(peak) = run.peak_kib {
-        assert!(peak < 512 * 1024, "peak {peak} KiB: something inflated a bomb");
+        assert!(
+            peak < 512 * 1024,
+            "peak {peak} KiB: something inflated a bomb"
+        );
     }
     // Paths in the report are as walked from ".": "./case/file".
     let run = Run {

@@ -83,7 +83,7 @@ fn assert_spans_in_file(file: &str, bom: usize, findings: &[loanlint::engine::Fi
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
 
     #[test]
     fn finding_spans_lie_within_the_file_on_char_boundaries(
@@ -183,17 +183,22 @@ fn log_line() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Fixtures enough for threads to interleave (logs of many debtors, every format, contracts
+/// in Chinese and English) in a few seconds of a debug build; all of `fixtures/` takes 15 s.
+const FIXTURES: &[&str] = &[
+    "fixtures/logs",
+    "fixtures/formats",
+    "fixtures/contracts/cashloan-app-unfair-terms.txt",
+    "fixtures/contracts/credit-line-emphasis.md",
+    "fixtures/contracts/english-new-york.txt",
+    "fixtures/contracts/fullwidth-crlf.txt",
+];
+
 /// Run the binary over the fixtures with `threads` worker threads.
 fn fixtures_report(threads: &str) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_loanlint"))
-        .args([
-            "check",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            "fixtures",
-        ])
+        .args(["check", "--format", "json", "--fail-on", "never"])
+        .args(FIXTURES)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
         .env("NO_COLOR", "1")
         .env("RAYON_NUM_THREADS", threads)
@@ -210,7 +215,7 @@ fn output_is_the_same_for_one_thread_and_two_and_across_runs() {
     let again = fixtures_report("2");
     let report: serde_json::Value = serde_json::from_str(&one).expect("JSON");
     assert!(
-        report["findings"].as_array().is_some_and(|f| f.len() > 50),
+        report["findings"].as_array().is_some_and(|f| f.len() > 100),
         "the fixtures have findings"
     );
     assert!(one == two, "1 thread and 2 threads differ");
