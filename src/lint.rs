@@ -196,11 +196,18 @@ impl Linter {
             Ok(doc) => {
                 let (findings, subject) = self.check_document(&doc, options);
                 let outcome = self.apply_suppressions_and_diff(&doc, findings, path, options);
+                // Only files with something to show keep their text for the report: a run over
+                // many files then holds the texts it renders, not every text it read.
+                let source = if outcome.active.is_empty() && outcome.suppressed.is_empty() {
+                    String::new()
+                } else {
+                    doc.source
+                };
                 FileResult::Checked {
                     findings: outcome.active,
                     suppressed: outcome.suppressed,
                     subject,
-                    source: doc.source,
+                    source,
                 }
             }
             Err(e) => FileResult::Failed(InputError {
@@ -357,6 +364,7 @@ fn collect_files(
             message: format!("cannot read: {e}"),
         }),
         Ok(m) if m.is_file() => out.push((path.to_path_buf(), shown, true)),
+        Ok(m) if !m.is_dir() => errors.push(not_a_regular_file(shown, &m.file_type())),
         Ok(_) => {
             let walker = walkdir::WalkDir::new(path)
                 .sort_by_file_name()
@@ -369,11 +377,9 @@ fn collect_files(
                 });
             for entry in walker {
                 match entry {
-                    Ok(e) if e.file_type().is_file() && is_subject_file(e.path()) => out.push((
-                        e.path().to_path_buf(),
-                        e.path().to_string_lossy().to_string(),
-                        false,
-                    )),
+                    Ok(e) if is_subject_file(e.path()) && !e.file_type().is_dir() => {
+                        walked_file(&e, out, errors)
+                    }
                     Ok(_) => {}
                     Err(e) => errors.push(InputError {
                         file: e
@@ -386,6 +392,65 @@ fn collect_files(
             }
         }
     }
+}
+
+/// A subject-named entry found by walking a folder: a regular file is checked; a symbolic
+/// link is followed to a regular file (links to folders are not walked, so a link loop cannot
+/// make the walk endless); anything else is reported rather than skipped in silence: a dangling
+/// or looping link, a FIFO (reading it would block forever), a device or socket.
+fn walked_file(
+    entry: &walkdir::DirEntry,
+    out: &mut Vec<(PathBuf, String, bool)>,
+    errors: &mut Vec<InputError>,
+) {
+    let shown = entry.path().to_string_lossy().to_string();
+    let kind = if entry.path_is_symlink() {
+        match std::fs::metadata(entry.path()) {
+            Ok(m) => m.file_type(),
+            Err(e) => {
+                errors.push(InputError {
+                    file: shown,
+                    line: None,
+                    message: format!("cannot read: {e}"),
+                });
+                return;
+            }
+        }
+    } else {
+        entry.file_type()
+    };
+    if kind.is_file() {
+        out.push((entry.path().to_path_buf(), shown, false));
+    } else if !kind.is_dir() {
+        errors.push(not_a_regular_file(shown, &kind));
+    }
+}
+
+fn not_a_regular_file(shown: String, kind: &std::fs::FileType) -> InputError {
+    InputError {
+        file: shown,
+        line: None,
+        message: format!("not a regular file: {}; not read", special_kind(kind)),
+    }
+}
+
+#[cfg(unix)]
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "neither a file nor a folder"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &std::fs::FileType) -> &'static str {
+    "neither a file nor a folder"
 }
 
 /// A file a folder walk picks up: a contract, or a collection log in JSONL or CSV.

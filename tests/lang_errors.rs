@@ -315,6 +315,90 @@ fn ll004_in_a_lexicon_entry() {
     );
 }
 
+// ------------------------------------------------- LL004 bounds on regexes and lexicons
+
+#[test]
+fn ll004_a_regex_too_big_once_compiled_names_the_limit() {
+    // A million copies of `a`: far over the 8 MiB limit for one compiled regex.
+    let f = one(&rule_with("forbid /(?:a{1000}){1000}/"));
+    let d = expect(&f, "LL004", 10, 10);
+    assert_eq!(
+        d.message,
+        "regex is too big: compiled, it exceeds the 8 MiB size limit for one regex"
+    );
+    assert_eq!(
+        d.span.len(),
+        "/(?:a{1000}){1000}/".len(),
+        "the whole literal"
+    );
+    let help = d.help.as_deref().unwrap_or_default();
+    assert!(help.contains("lower counted repetitions"), "{help}");
+    let shown = render(&[d], &f, false);
+    assert!(shown.contains("too big once compiled"), "{shown}");
+}
+
+#[test]
+fn ll004_a_wide_unicode_class_repeated_is_too_big_too() {
+    // Unicode `\w` is hundreds of UTF-8 ranges; 5,000 optional copies of it are too many.
+    let f = one(&rule_with("forbid /最终解释权\\w{0,5000}归/"));
+    let d = expect(&f, "LL004", 10, 10);
+    assert!(d.message.starts_with("regex is too big"), "{}", d.message);
+}
+
+#[test]
+fn ll004_regex_nesting_is_limited() {
+    let deep = format!("forbid /{}a{}/", "(".repeat(65), ")".repeat(65));
+    let f = one(&rule_with(&deep));
+    let d = expect(&f, "LL004", 10, 75);
+    assert_eq!(
+        d.message,
+        "regex nests groups, classes or repetitions more than 64 deep (the nesting limit)"
+    );
+    // 64 levels are fine.
+    let ok = format!("forbid /{}a{}/", "(".repeat(60), ")".repeat(60));
+    assert!(compile(&one(&rule_with(&ok))).is_ok());
+}
+
+#[test]
+fn ll004_large_regexes_are_counted_across_files() {
+    // `a{200000}` compiles to over 1 MiB but under 8 MiB: a large regex. Sixteen are
+    // allowed in all; the seventeenth is refused, wherever it is.
+    let entries = |from: usize, to: usize| -> String {
+        (from..to)
+            .map(|i| format!("/x{i}a{{200000}}/"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let first = format!("pack t\nlexicon big = [{}]\n", entries(0, 10));
+    let second = format!("pack t\nlexicon more = [{}]\n", entries(10, 17));
+    let f = files(&[&first, &second]);
+    let diags = diagnostics(&f);
+    let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.code == "LL004").collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let d = errors[0];
+    assert_eq!(d.file, 1);
+    let last = "/x16a{200000}/";
+    let at = second.find(last).expect("entry");
+    assert_eq!(d.span, at..at + last.len());
+    assert!(
+        d.message
+            .starts_with("too many large regexes: this is the 17th over 1 MiB compiled"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn ll004_lexicon_size_is_limited() {
+    let entries = vec!["\"词\""; 100_001].join(",");
+    let f = one(&format!("pack t\nlexicon huge = [{entries}]\n"));
+    let d = expect(&f, "LL004", 2, 9);
+    assert_eq!(
+        d.message,
+        "lexicon `huge` has 100001 entries, over the limit of 100000"
+    );
+}
+
 // ---------------------------------------------------------------- LL005 … LL009
 
 #[test]

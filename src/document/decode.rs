@@ -37,8 +37,13 @@ pub(crate) enum DecodeFailure {
         line: usize,
         offset: usize,
     },
-    /// Decodes, but into control characters rather than text.
-    NotText { encoding: &'static str },
+    /// Not UTF-8 (the first bad byte at this file offset and 1-based line), and decoded in
+    /// the guessed encoding it gives control characters rather than text.
+    NotText {
+        encoding: &'static str,
+        line: usize,
+        offset: usize,
+    },
 }
 
 /// Decode a whole file. `forced` is the `--encoding` choice (a BOM still wins over it).
@@ -56,9 +61,10 @@ pub(crate) fn decode(
     if let Some(offset) = sniff.iter().position(|&b| b == 0) {
         return Err(DecodeFailure::Binary { offset });
     }
-    if std::str::from_utf8(bytes).is_ok() {
-        return decode_as(bytes, UTF_8, 0, false);
-    }
+    let not_utf8_at = match std::str::from_utf8(bytes) {
+        Ok(_) => return decode_as(bytes, UTF_8, 0, false),
+        Err(e) => e.valid_up_to(),
+    };
     let guessed = guess(bytes);
     let decoded = decode_as(bytes, guessed, 0, true)?;
     if looks_like_text(&decoded.text) {
@@ -66,6 +72,8 @@ pub(crate) fn decode(
     } else {
         Err(DecodeFailure::NotText {
             encoding: guessed.name(),
+            line: line_of(bytes.get(..not_utf8_at).unwrap_or_default()),
+            offset: not_utf8_at,
         })
     }
 }

@@ -24,8 +24,13 @@ pub enum LoadError {
         line: usize,
         offset: usize,
     },
-    #[error("{path}: not UTF-8, and read as {encoding} (the likeliest encoding) it is not text either; pass --encoding NAME if you know its encoding")]
-    NotText { path: String, encoding: String },
+    #[error("{path}: not UTF-8 (first bad byte at line {line}, byte {offset}), and read as {encoding} (the likeliest encoding) it is not text either; pass --encoding NAME if you know its encoding")]
+    NotText {
+        path: String,
+        encoding: String,
+        line: usize,
+        offset: usize,
+    },
     #[error(
         "{path}: unknown encoding `{name}` (try UTF-8, GBK, GB18030, Big5, UTF-16LE, UTF-16BE)"
     )]
@@ -54,7 +59,7 @@ impl LoadError {
     /// 1-based line the error is about, if any.
     pub fn line(&self) -> Option<usize> {
         match self {
-            LoadError::Undecodable { line, .. } => Some(*line),
+            LoadError::Undecodable { line, .. } | LoadError::NotText { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -173,9 +178,15 @@ fn decode_error(failure: DecodeFailure, display: &str) -> LoadError {
             line,
             offset,
         },
-        DecodeFailure::NotText { encoding } => LoadError::NotText {
+        DecodeFailure::NotText {
+            encoding,
+            line,
+            offset,
+        } => LoadError::NotText {
             path,
             encoding: encoding.to_string(),
+            line,
+            offset,
         },
     }
 }

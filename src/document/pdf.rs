@@ -16,7 +16,9 @@
 //! - text in form XObjects (`Do`), annotations and form fields is not read; rotation and the
 //!   CTM (`cm`) are ignored, so rotated or multi-column layouts come out in stream order;
 //! - hostile files: the 256 MiB file limit, page content capped at [`MAX_CONTENT_SIZE`] once
-//!   inflated; object streams lopdf inflates while loading are not capped;
+//!   inflated (every Flate stage of a filter chain, before lopdf decodes the chain); object
+//!   streams, which lopdf inflates while loading, are inflated first and counted (not kept)
+//!   against [`MAX_OBJECT_STREAMS_SIZE`];
 //! - emphasis: none (PDF bold is a font choice we do not interpret).
 //!
 //! lopdf is not known to be panic-free on malformed input (it is a large parser of an
@@ -31,6 +33,9 @@ use std::collections::BTreeMap;
 /// kerning and baseline jitter, not a new line.
 /// A page's content streams larger than this once inflated are refused (as for DOCX parts).
 pub const MAX_CONTENT_SIZE: u64 = 64 * 1024 * 1024;
+/// The object streams (`/Type /ObjStm`) of a file, together, once inflated: lopdf inflates them
+/// all while loading, without a cap, so a larger total is refused before it loads.
+pub const MAX_OBJECT_STREAMS_SIZE: u64 = 64 * 1024 * 1024;
 /// Vertical moves smaller than this (in PDF user-space units, 1/72 inch) stay on the same line:
 /// kerning and baseline jitter, not a new line.
 const SAME_LINE_TOLERANCE: f32 = 1.0;
@@ -49,6 +54,8 @@ pub enum PdfError {
     NoTextLayer,
     #[error("PDF page content is over the {limit}-byte limit once uncompressed (a decompression bomb?); refused")]
     ContentTooLarge { limit: u64 },
+    #[error("PDF object streams are over the {limit}-byte limit once uncompressed (a decompression bomb?); refused")]
+    ObjectStreamsTooLarge { limit: u64 },
     #[error("PDF is malformed: the PDF reader failed on it")]
     ReaderPanicked,
 }
@@ -59,6 +66,7 @@ pub(crate) fn extract(bytes: &[u8]) -> Result<String, PdfError> {
 }
 
 fn extract_unguarded(bytes: &[u8]) -> Result<String, PdfError> {
+    check_object_streams(bytes)?;
     let pdf = lopdf::Document::load_mem(bytes).map_err(load_error)?;
     let pages = pdf.get_pages();
     if pages.is_empty() {
@@ -121,6 +129,7 @@ fn page_content(pdf: &lopdf::Document, page: lopdf::ObjectId) -> Result<Vec<u8>,
         let data = if plain_flate {
             inflate_capped(&stream.content, budget)?
         } else {
+            check_flate_stages(stream, budget)?;
             stream.get_plain_content().map_err(damaged)?
         };
         if len_u64(&data) > budget {
@@ -132,6 +141,83 @@ fn page_content(pdf: &lopdf::Document, page: lopdf::ObjectId) -> Result<Vec<u8>,
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// lopdf decodes a filter chain without a size cap: inflate its leading Flate stages here
+/// first, with the cap (later stages of other kinds are left to lopdf).
+fn check_flate_stages(stream: &lopdf::Stream, budget: u64) -> Result<(), PdfError> {
+    let Ok(filters) = stream.filters() else {
+        return Ok(());
+    };
+    let mut data = std::borrow::Cow::Borrowed(&stream.content[..]);
+    for _ in filters.iter().take_while(|f| *f == b"FlateDecode") {
+        data = std::borrow::Cow::Owned(inflate_capped(&data, budget)?);
+        if len_u64(&data) > budget {
+            return Err(PdfError::ContentTooLarge {
+                limit: MAX_CONTENT_SIZE,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Refuse a file whose object streams inflate to more than [`MAX_OBJECT_STREAMS_SIZE`]
+/// together, counting their bytes without keeping them. Found by their `/ObjStm` type in the
+/// raw bytes: the stream data starts after the next `stream` keyword.
+fn check_object_streams(bytes: &[u8]) -> Result<(), PdfError> {
+    const TYPE: &[u8] = b"/ObjStm";
+    let mut total = 0u64;
+    let mut from = 0;
+    while let Some(at) = find(bytes, TYPE, from) {
+        from = at + TYPE.len();
+        let Some(data) = stream_data_after(bytes, from) else {
+            break;
+        };
+        let budget = MAX_OBJECT_STREAMS_SIZE.saturating_sub(total);
+        total = total.saturating_add(inflated_size(data, budget));
+        if total > MAX_OBJECT_STREAMS_SIZE {
+            return Err(PdfError::ObjectStreamsTooLarge {
+                limit: MAX_OBJECT_STREAMS_SIZE,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    haystack
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+/// The bytes after the first `stream` keyword (and its line end) at or after `from`.
+fn stream_data_after(bytes: &[u8], from: usize) -> Option<&[u8]> {
+    let mut start = find(bytes, b"stream", from)? + b"stream".len();
+    if bytes.get(start) == Some(&b'\r') {
+        start += 1;
+    }
+    if bytes.get(start) == Some(&b'\n') {
+        start += 1;
+    }
+    bytes.get(start..)
+}
+
+/// How many bytes a zlib stream inflates to, counting at most one past `budget`; data that
+/// does not inflate counts what inflated before the error (lopdf will judge it).
+fn inflated_size(data: &[u8], budget: u64) -> u64 {
+    use std::io::Read;
+    let mut reader = flate2::read::ZlibDecoder::new(data).take(budget.saturating_add(1));
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut total = 0u64;
+    while let Ok(n) = reader.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        total = total.saturating_add(len_u64(buf.get(..n).unwrap_or_default()));
+    }
+    total
 }
 
 /// Inflate a zlib stream, reading at most one byte past `budget` (enough to tell it is over).

@@ -611,6 +611,38 @@ pub fn format_int(n: u64, capital: bool) -> String {
     out
 }
 
+/// Format an amount of yuan given in fen (hundredths) as a contract writes it in words:
+/// 壹仟贰佰叁拾肆元伍角陆分 (`capital`) or 一千二百三十四元五角六分; 整 when there is no
+/// fraction (壹佰元整), 零 for a gap between yuan and fen (壹元零伍分).
+pub fn format_yuan(fen: u64, capital: bool) -> String {
+    let digits = if capital {
+        &DIGITS_CAPITAL
+    } else {
+        &DIGITS_LOWER
+    };
+    let digit = |d: u64| digits.get(d as usize).copied().unwrap_or("");
+    let (yuan, jiao, fen) = (fen / 100, (fen / 10) % 10, fen % 10);
+    let mut out = format_int(yuan, capital);
+    out.push('元');
+    match (jiao, fen) {
+        (0, 0) => out.push('整'),
+        (0, f) => {
+            out.push('零');
+            out.push_str(digit(f));
+            out.push('分');
+        }
+        (j, f) => {
+            out.push_str(digit(j));
+            out.push('角');
+            if f > 0 {
+                out.push_str(digit(f));
+                out.push('分');
+            }
+        }
+    }
+    out
+}
+
 const BIG_UNITS: [(u64, &str); 3] = [
     (1_000_000_000_000, "万亿"),
     (100_000_000, "亿"),
@@ -886,7 +918,23 @@ mod tests {
         }
     }
 
+    #[test]
+    fn yuan_in_words() {
+        assert_eq!(format_yuan(123_456, true), "壹仟贰佰叁拾肆元伍角陆分");
+        assert_eq!(format_yuan(123_456, false), "一千二百三十四元五角六分");
+        assert_eq!(format_yuan(10_000, true), "壹佰元整");
+        assert_eq!(format_yuan(105, true), "壹元零伍分");
+        assert_eq!(format_yuan(150, false), "一元五角");
+        assert_eq!(format_yuan(7, true), "零元零柒分");
+    }
+
     proptest! {
+        #[test]
+        fn yuan_with_two_decimals_round_trips(fen in 0u64..=100_000_000_000_000, capital: bool) {
+            let s = format_yuan(fen, capital);
+            prop_assert_eq!(parse_number(&s), Some(Decimal::new(fen as i64, 2).normalize()), "{}", s);
+        }
+
         #[test]
         fn format_then_parse_is_identity(n in 0u64..=1_000_000_000_000, capital: bool) {
             let s = format_int(n, capital);

@@ -7,6 +7,7 @@
 use super::ast::{self, BinderKind, Ident, RuleFile, Span};
 use super::ir::{self, PatternId, Prop, RuleSet, Severity, Value};
 use super::parser::parse_template_expr;
+use super::regex_bounds;
 use super::{Diagnostic, SourceFile};
 use crate::concepts::{nearest, ConceptCatalogue};
 use crate::span::LineIndex;
@@ -384,6 +385,8 @@ struct Checker<'a> {
     meta: Vec<PackMeta>,
     scopes: Vec<PackScope>,
     rule_ids: HashMap<String, (usize, Span)>,
+    /// Regexes over `regex_bounds::LARGE_REGEX_SIZE` compiled, in all files so far.
+    large_regexes: usize,
 }
 
 impl<'a> Checker<'a> {
@@ -398,6 +401,7 @@ impl<'a> Checker<'a> {
             meta: Vec::new(),
             scopes: Vec::new(),
             rule_ids: HashMap::new(),
+            large_regexes: 0,
         }
     }
 
@@ -664,10 +668,30 @@ impl<'a> Checker<'a> {
             self.report_duplicate_decl(file, &l.name, first);
             return;
         }
+        let too_many = l.entries.len() > regex_bounds::MAX_LEXICON_ENTRIES;
+        if too_many {
+            self.report(
+                Diagnostic::error(
+                    "LL004",
+                    file,
+                    l.name.span.clone(),
+                    format!(
+                        "lexicon `{}` has {} entries, over the limit of {}",
+                        l.name.name,
+                        l.entries.len(),
+                        regex_bounds::MAX_LEXICON_ENTRIES
+                    ),
+                )
+                .with_label("too many entries")
+                .with_help("split it into several lexicons, or match the common part with a regex"),
+            );
+        }
+        // Declared all the same (without a pattern), so that its uses are not unknown names.
+        let entries = if too_many { &[][..] } else { &l.entries[..] };
         let mut literals = Vec::new();
         let mut regexes = Vec::new();
-        let mut valid = true;
-        for entry in &l.entries {
+        let mut valid = !too_many;
+        for entry in entries {
             match entry {
                 ast::LexEntry::Literal(s) => match self.literal_pattern(file, s) {
                     Some(text) => literals.push(text),
@@ -747,11 +771,42 @@ impl<'a> Checker<'a> {
             format!("(?{flags})")
         };
         let full = format!("{prefix}{}", lit.pattern);
-        if let Err(e) = regex_syntax::ParserBuilder::new().build().parse(&full) {
+        let parsed = regex_syntax::ParserBuilder::new()
+            .nest_limit(regex_bounds::MAX_REGEX_NESTING)
+            .build()
+            .parse(&full);
+        if let Err(e) = parsed {
             self.report_regex_syntax(file, lit, prefix.len(), &e);
             return None;
         }
-        match regex::Regex::new(&full) {
+        // Bounded as the engine compiles it: after normalisation, with its size limit.
+        let compiled = match regex_bounds::compile(&crate::document::normalise_regex_source(&full))
+        {
+            regex_bounds::Bounded::Fits { regex, large } => {
+                if large && !self.count_large_regex(file, lit) {
+                    return None;
+                }
+                Ok(regex)
+            }
+            regex_bounds::Bounded::TooBig => {
+                self.report(
+                    Diagnostic::error(
+                        "LL004",
+                        file,
+                        lit.span.clone(),
+                        format!(
+                            "regex is too big: compiled, it exceeds the {} MiB size limit for one regex",
+                            regex_bounds::MAX_REGEX_SIZE >> 20
+                        ),
+                    )
+                    .with_label("too big once compiled")
+                    .with_help(regex_bounds::SIMPLIFY_HELP),
+                );
+                return None;
+            }
+            regex_bounds::Bounded::Invalid(message) => Err(message),
+        };
+        match compiled {
             Err(e) => {
                 self.report(
                     Diagnostic::error(
@@ -781,6 +836,32 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Count one more regex over the large size; report it (and return false) when there
+    /// are more than the rule files together may have.
+    fn count_large_regex(&mut self, file: usize, lit: &ast::RegexLit) -> bool {
+        self.large_regexes += 1;
+        if self.large_regexes <= regex_bounds::MAX_LARGE_REGEXES {
+            return true;
+        }
+        self.report(
+            Diagnostic::error(
+                "LL004",
+                file,
+                lit.span.clone(),
+                format!(
+                    "too many large regexes: this is the {}th over {} MiB compiled, and all rule \
+                     files together may have {} (they share one compiled pattern set)",
+                    self.large_regexes,
+                    regex_bounds::LARGE_REGEX_SIZE >> 20,
+                    regex_bounds::MAX_LARGE_REGEXES
+                ),
+            )
+            .with_label("one large regex too many")
+            .with_help(regex_bounds::SIMPLIFY_HELP),
+        );
+        false
+    }
+
     /// Point an LL004 into the regex, at the part regex-syntax complains about.
     fn report_regex_syntax(
         &mut self,
@@ -790,6 +871,15 @@ impl<'a> Checker<'a> {
         e: &regex_syntax::Error,
     ) {
         let (message, span, aux) = match e {
+            regex_syntax::Error::Parse(e)
+                if matches!(e.kind(), regex_syntax::ast::ErrorKind::NestLimitExceeded(_)) =>
+            {
+                let message = format!(
+                    "regex nests groups, classes or repetitions more than {} deep (the nesting limit)",
+                    regex_bounds::MAX_REGEX_NESTING
+                );
+                (message, *e.span(), None)
+            }
             regex_syntax::Error::Parse(e) => {
                 (e.kind().to_string(), *e.span(), e.auxiliary_span().cloned())
             }
