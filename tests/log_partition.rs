@@ -202,4 +202,14 @@ fn lines_that_are_not_utf8_are_rejected_records_and_the_rest_is_checked() {
         .collect();
     assert_eq!(quiet.len(), 45);
     assert_eq!(quiet.first(), Some(&1));
+    // A small log takes the in-memory path: the same records are lost, the rest checked.
+    let whole = check_log_file(
+        &plan,
+        &path,
+        "mixed.jsonl",
+        LogFormat::Jsonl,
+        &LogMapping::default(),
+        None,
+    );
+    assert_same(&whole, &parted, "mixed.jsonl");
 }

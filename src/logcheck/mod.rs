@@ -102,7 +102,11 @@ pub fn check_log_bytes(
     };
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,
-        // Not UTF-8: the reader says where, as a file error.
+        // Not UTF-8: a JSONL log loses only the lines that are not; other formats cannot be
+        // read past the bad byte, and the reader says where, as a file error.
+        Err(e) if format == LogFormat::Jsonl => {
+            return check_lines_of_bytes(plan, e.into_bytes(), shown, mapping, jurisdiction)
+        }
         Err(e) => {
             return match read_log(shown, e.as_bytes(), format, mapping) {
                 Err(e) => read_error(e),
@@ -118,35 +122,98 @@ pub fn check_log_bytes(
         Ok(r) => r,
         Err(e) => return read_error(e),
     };
-    let records_read = read.records_read();
-    let records_checked = read.events.len();
-    let errors = read
-        .rejected
-        .iter()
-        .map(|r| InputError {
-            file: shown.to_string(),
-            line: Some(r.line),
-            message: r.reason.clone(),
-        })
-        .collect();
     let lines = LineIndex::new(&source);
-    let mut events = read.events;
-    let streams = stream::sort_by_debtor(&mut events);
-    let checked = check_streams(plan, &events, &streams, jurisdiction, |f, e| {
+    let result = check_read(plan, shown, jurisdiction, read, |f, e| {
         let place = RecordPlace::in_source(&source, &lines, e.bytes.clone());
         Some(plan.locate_event(f, e, shown, place))
     });
+    LogResult {
+        source: Some(source),
+        ..result
+    }
+}
+
+/// Checks the events of `read` debtor by debtor, placing each finding with `locate`; the
+/// rejected records become input errors. The result has no `source`.
+fn check_read(
+    plan: &Plan,
+    shown: &str,
+    jurisdiction: Option<&str>,
+    read: crate::log::LogRead,
+    locate: impl Fn(EventFinding, &crate::log::Event) -> Option<Finding> + Sync,
+) -> LogResult {
+    let records_read = read.records_read();
+    let records_checked = read.events.len();
+    let errors = rejected_errors(shown, &read.rejected);
+    let mut events = read.events;
+    let streams = stream::sort_by_debtor(&mut events);
+    let checked = check_streams(plan, &events, &streams, jurisdiction, locate);
     let mut debtors = Debtors::default();
     let mut findings = debtors.absorb(checked);
     crate::lint::sort_findings(&mut findings);
     LogResult {
         findings,
         subject: Some(debtors.subject_info(plan, shown)),
-        source: Some(source),
+        source: None,
         records_read,
         records_checked,
         errors,
     }
+}
+
+/// A JSONL log with bytes that are not UTF-8: each line that is not is a rejected record, the
+/// others are checked. Findings are placed from their record's own bytes (the file has no text
+/// to show around them).
+fn check_lines_of_bytes(
+    plan: &Plan,
+    bytes: Vec<u8>,
+    shown: &str,
+    mapping: &LogMapping,
+    jurisdiction: Option<&str>,
+) -> LogResult {
+    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    let block = crate::log::blocks::Block {
+        bytes: bytes.get(bom..).unwrap_or_default().to_vec(),
+        base: bom,
+        first_line: 1,
+    };
+    let read = match crate::log::read::BlockParser::new(shown, LogFormat::Jsonl, mapping, &block)
+        .and_then(|(parser, skip)| parser.parse(&block, skip))
+    {
+        Ok(read) => read,
+        Err(e) => {
+            return LogResult {
+                errors: vec![InputError {
+                    file: shown.to_string(),
+                    line: error_line(&e),
+                    message: e.to_string(),
+                }],
+                ..LogResult::default()
+            }
+        }
+    };
+    check_read(plan, shown, jurisdiction, read, |f, e| {
+        let record = bytes.get(e.bytes.clone()).unwrap_or_default();
+        let text = String::from_utf8_lossy(record);
+        let place = RecordPlace::from_record(e.line, e.bytes.clone(), &text);
+        Some(plan.locate_event(f, e, shown, place))
+    })
+}
+
+/// Each rejected record as an input error of the file.
+fn rejected_errors(shown: &str, rejected: &[crate::log::Rejected]) -> Vec<InputError> {
+    rejected
+        .iter()
+        .map(|r| InputError {
+            file: shown.to_string(),
+            line: Some(r.line),
+            message: r.reason.clone(),
+        })
+        .collect()
 }
 
 /// What checking one debtor gave: findings, and the jurisdiction chosen with its reason.

@@ -111,15 +111,7 @@ fn partitioned(
         findings.extend(debtors.absorb(bucket?));
     }
     crate::lint::sort_findings(&mut findings);
-    let errors = spilled
-        .rejected
-        .into_iter()
-        .map(|r| InputError {
-            file: shown.to_string(),
-            line: Some(r.line),
-            message: r.reason,
-        })
-        .collect::<Vec<_>>();
+    let errors = super::rejected_errors(shown, &spilled.rejected);
     Ok(LogResult {
         findings,
         subject: Some(debtors.subject_info(plan, shown)),
