@@ -172,7 +172,12 @@ impl Linter {
                         }
                         report.subjects.push(subject);
                     }
-                    report.findings.extend(log.findings);
+                    if report.findings.is_empty() {
+                        // One big log: its findings move, rather than being copied.
+                        report.findings = log.findings;
+                    } else {
+                        report.findings.extend(log.findings);
+                    }
                 }
             }
         }

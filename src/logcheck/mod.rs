@@ -149,7 +149,8 @@ fn check_read(
     let streams = stream::sort_by_debtor(&mut events);
     let checked = check_streams(plan, &events, &streams, jurisdiction, locate);
     let mut debtors = Debtors::default();
-    let mut findings = debtors.absorb(checked);
+    let mut findings = Vec::with_capacity(checked.iter().map(|d| d.findings.len()).sum());
+    debtors.absorb(checked, &mut findings);
     crate::lint::sort_findings(&mut findings);
     LogResult {
         findings,
@@ -277,9 +278,8 @@ struct Debtors {
 }
 
 impl Debtors {
-    /// Counts the debtors of `checked` and returns their findings.
-    fn absorb(&mut self, checked: Vec<DebtorResult>) -> Vec<Finding> {
-        let mut findings = Vec::new();
+    /// Counts the debtors of `checked` and moves their findings into `findings`.
+    fn absorb(&mut self, checked: Vec<DebtorResult>, findings: &mut Vec<Finding>) {
         for d in checked {
             findings.extend(d.findings);
             let key = d.code.unwrap_or_else(|| "none".into());
@@ -292,7 +292,6 @@ impl Debtors {
                 }
             }
         }
-        findings
     }
 
     fn subject_info(&self, plan: &Plan, shown: &str) -> SubjectInfo {

@@ -106,9 +106,17 @@ fn partitioned(
         .map(|bucket| check_bucket(plan, path, shown, bucket, jurisdiction))
         .collect();
     let mut debtors = Debtors::default();
-    let mut findings: Vec<Finding> = Vec::new();
+    // Sized once: a long log may have a million findings, and growing the vector by doubling
+    // would hold two copies at once.
+    let count = checked
+        .iter()
+        .flatten()
+        .flatten()
+        .map(|d| d.findings.len())
+        .sum();
+    let mut findings: Vec<Finding> = Vec::with_capacity(count);
     for bucket in checked {
-        findings.extend(debtors.absorb(bucket?));
+        debtors.absorb(bucket?, &mut findings);
     }
     crate::lint::sort_findings(&mut findings);
     let errors = super::rejected_errors(shown, &spilled.rejected);
