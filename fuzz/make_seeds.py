@@ -5,7 +5,7 @@ fuzzer grows its own corpus under fuzz/grown/, which is not committed.
 
 Input layouts (see each target): contract_load = [format, encoding, file...], with format
 0 text, 1 Markdown, 2 HTML, 3 DOCX, 4 PDF and encoding < 128 = detect, else an index into the
-target's list; log_read = [selector, file...] with selector % 3 = 0 JSONL, 1 CSV, 2 YAML and
+target's list; log_read = [selector, file...] with (selector & 0x7f) % 3 = 0 JSONL, 1 CSV, 2 YAML and
 bit 0x80 = with the target's `log:` mapping.
 """
 import hashlib

@@ -8,7 +8,8 @@
 #   FUZZ_TOOLCHAIN  rustup toolchain to build with (default: the default toolchain, stable is
 #                   fine: see README.md); e.g. FUZZ_TOOLCHAIN=nightly.
 #   FUZZ_SANITIZER  address (default) or none (faster, catches only panics, hangs and OOMs).
-#   FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (default 10).
+#   FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (default 30: a real
+#                   rule file with its examples takes seconds under ASan on a busy machine).
 #
 # Seeds are read from fuzz/corpus/TARGET (committed, never written); what the fuzzer finds is
 # kept in fuzz/grown/TARGET, crashes in fuzz/artifacts/TARGET, logs in fuzz/logs/TARGET.log
@@ -41,7 +42,7 @@ export RUSTC_BOOTSTRAP=1
 # One job: the library checks debtors and rule examples in parallel (rayon).
 export RAYON_NUM_THREADS=1
 sanitizer=(--sanitizer "${FUZZ_SANITIZER:-address}")
-timeout=${FUZZ_TIMEOUT:-10}
+timeout=${FUZZ_TIMEOUT:-30}
 
 cd "$here/.."
 mkdir -p "$here/logs"

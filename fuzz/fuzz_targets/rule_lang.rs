@@ -14,7 +14,7 @@ fn concepts() -> &'static ConceptCatalogue {
     CONCEPTS.get_or_init(ConceptCatalogue::builtin)
 }
 
-fuzz_target!(|data: &[u8]| {
+fuzz_target!(init: { concepts(); }, |data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
