@@ -96,36 +96,57 @@ pub fn load_file_with(
     let format = Format::from_path(path).ok_or_else(|| LoadError::Unsupported {
         path: display.to_string(),
     })?;
-    let forced =
-        match &options.encoding {
-            Some(name) => Some(decode::encoding_for_label(name).ok_or_else(|| {
-                LoadError::UnknownEncoding {
-                    path: display.to_string(),
-                    name: name.clone(),
-                }
-            })?),
-            None => None,
-        };
+    // An unknown encoding is refused before the file is read.
+    forced_encoding(options, display)?;
     let bytes = read_limited(path, display)?;
+    load_bytes(&bytes, format, display, options)
+}
+
+/// Decode a contract already in memory as `format`, as [`load_file_with`] does a file's bytes
+/// (the format is given, not taken from a file name).
+pub fn load_bytes(
+    bytes: &[u8],
+    format: Format,
+    display: &str,
+    options: &LoadOptions,
+) -> Result<Document, LoadError> {
+    let forced = forced_encoding(options, display)?;
     if format == Format::Docx {
-        return load_docx(&bytes, display, options.tracked_changes);
+        return load_docx(bytes, display, options.tracked_changes);
     }
     if format == Format::Pdf {
-        return load_pdf(&bytes, display);
+        return load_pdf(bytes, display);
     }
     // An HTML page that is not UTF-8 says its charset: believe it before guessing (a BOM
     // still wins). Valid UTF-8 stays UTF-8 whatever the page claims: saved pages often lie.
     let forced = forced.or_else(|| {
-        (format == Format::Html && std::str::from_utf8(&bytes).is_err())
-            .then(|| super::html::declared_charset(&bytes))
+        (format == Format::Html && std::str::from_utf8(bytes).is_err())
+            .then(|| super::html::declared_charset(bytes))
             .flatten()
             .and_then(|label| decode::encoding_for_label(&label))
     });
-    let decoded = decode::decode(&bytes, forced).map_err(|f| decode_error(f, display))?;
+    let decoded = decode::decode(bytes, forced).map_err(|f| decode_error(f, display))?;
     let mut doc = Document::from_source(display, format, decoded.text, decoded.bom_len);
     doc.encoding = Some(decoded.encoding.name());
     doc.file_map = decoded.file_map;
     Ok(doc)
+}
+
+/// The encoding `--encoding` names, if any; an error for a name that is no encoding.
+fn forced_encoding(
+    options: &LoadOptions,
+    display: &str,
+) -> Result<Option<&'static encoding_rs::Encoding>, LoadError> {
+    options
+        .encoding
+        .as_ref()
+        .map(|name| {
+            decode::encoding_for_label(name).ok_or_else(|| LoadError::UnknownEncoding {
+                path: display.to_string(),
+                name: name.clone(),
+            })
+        })
+        .transpose()
 }
 
 fn load_docx(
@@ -325,6 +346,28 @@ mod tests {
         let file = doc.to_file(at..at + 3);
         let (rate, _, _) = encoding_rs::GBK.encode("２４％");
         assert_eq!(&bytes[file], &*rate);
+    }
+
+    #[test]
+    fn bytes_in_memory_load_as_the_same_file_would() {
+        let body = "第一条 借款金额为人民币10000元。\n";
+        let (bytes, _, _) = encoding_rs::GBK.encode(body);
+        let options = LoadOptions {
+            encoding: Some("gbk".into()),
+            ..LoadOptions::default()
+        };
+        let doc = load_bytes(&bytes, Format::Markdown, "mem.md", &options).unwrap();
+        assert_eq!(doc.source, body);
+        assert_eq!(
+            (doc.format, doc.encoding, doc.path.as_str()),
+            (Format::Markdown, Some("GBK"), "mem.md")
+        );
+        let unknown = LoadOptions {
+            encoding: Some("klingon".into()),
+            ..LoadOptions::default()
+        };
+        let err = load_bytes(&bytes, Format::Text, "mem.txt", &unknown).unwrap_err();
+        assert!(matches!(err, LoadError::UnknownEncoding { ref name, .. } if name == "klingon"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ mod pdf;
 mod segment;
 
 pub use docx::{DocxError, TrackedChanges};
-pub use load::{is_known_encoding, load_file, load_file_with, LoadError, LoadOptions};
+pub use load::{is_known_encoding, load_bytes, load_file, load_file_with, LoadError, LoadOptions};
 pub(crate) use normalize::normalise_char;
 pub use normalize::{normalise_pattern_literal, normalise_regex_source};
 pub use offsets::OffsetMap;
