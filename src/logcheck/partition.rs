@@ -40,7 +40,7 @@ pub struct PartitionOptions {
 impl Default for PartitionOptions {
     fn default() -> Self {
         PartitionOptions {
-            bucket_bytes: 32 * 1024 * 1024,
+            bucket_bytes: 16 * 1024 * 1024,
             block_bytes: 4 * 1024 * 1024,
         }
     }
