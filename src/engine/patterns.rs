@@ -1,22 +1,24 @@
-//! Every regex and literal of every rule, compiled once into atoms behind one
-//! shared prefilter: an Aho-Corasick automaton for literals (which also yields
-//! their positions) and a RegexSet that says which regexes occur at all. A
-//! document is scanned once by each; regex positions are then searched only
-//! for the regexes the set reported, and only when a rule asks for them.
+//! Every regex and literal of every rule, compiled into atoms behind one shared prefilter: an
+//! Aho-Corasick automaton over the rules' literals plus, for each regex, a set of literals one
+//! of which every match of it contains (its guard, read from the regex's syntax tree). A
+//! document is scanned once by the automaton; a regex is compiled only when a run first needs
+//! it, and searched only when a rule asks for its matches and its guard occurs, and then, when
+//! its matches cannot depend on what follows a line, only in the lines where the guard occurs.
 
 use crate::document::{normalise_pattern_literal, normalise_regex_source};
 use crate::lang::ir::{Pattern, PatternId};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex::Regex;
+use regex_syntax::hir::{Class, Hir, HirKind, Look, LookSet};
 use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Limits that keep a rule author from making the checker slow or huge.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
-const REGEX_SET_SIZE_LIMIT: usize = 256 << 20;
-/// The lazy DFA's cache for the combined set: too small and it thrashes on Chinese
-/// patterns and falls back to the (much slower) PikeVM.
-const REGEX_SET_DFA_CACHE: usize = 64 << 20;
+/// The most literals a guard may have: beyond this, the regex is searched unguarded.
+const GUARD_MAX_LITERALS: usize = 64;
+/// A character class with at most this many characters counts as a choice of literals.
+const GUARD_MAX_CLASS_CHARS: usize = 4;
 
 #[derive(Debug, thiserror::Error)]
 pub enum PatternError {
@@ -46,20 +48,46 @@ enum Atom {
     Regex(usize),
 }
 
+/// One regex of the rules, compiled the first time a run searches for it: most runs need a
+/// few of the hundreds the packs hold, and compiling them all costs more than checking a
+/// small contract.
+#[derive(Debug)]
+struct RegexAtom {
+    /// After normalisation.
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
+    /// Literals (indices into `PatternTable::literals`) one of which every match contains;
+    /// `None` when the regex has no such set (a match may be anything).
+    guard: Option<Vec<usize>>,
+    /// Whether the regex asserts nothing about what follows a position (no `$`, `\z`, `\b`):
+    /// then its matches are exactly those found line by line, so a line without its guard
+    /// holds none and need not be searched.
+    line_local: bool,
+}
+
+impl RegexAtom {
+    /// The compiled regex; `None` if it exceeds the size limit (it then matches nothing).
+    fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| {
+                regex::RegexBuilder::new(&self.source)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
 #[derive(Debug)]
 pub struct PatternTable {
     compiled: Vec<Compiled>,
+    /// The automaton's literals: first the rules' own, then the regexes' guard literals.
     literals: Vec<String>,
-    regexes: Vec<Regex>,
+    /// How many of `literals` are the rules' own (the rest only guard regexes).
+    rule_literals: usize,
+    regexes: Vec<RegexAtom>,
     literal_automaton: Option<AhoCorasick>,
-    regex_set: Option<RegexSet>,
-    /// Regexes the set leaves out (index into `regexes`), ascending: those with Unicode word
-    /// boundaries (`\b`). The set's lazy DFA gives up on them at the first non-ASCII
-    /// character and the whole set falls back to the PikeVM, many times slower on Chinese
-    /// text; alone, each is searched only when a rule asks, behind its own literal prefilter.
-    unscanned: Vec<usize>,
-    /// The set's patterns, as indices into `regexes`.
-    set_members: Vec<usize>,
 }
 
 impl PatternTable {
@@ -73,22 +101,19 @@ impl PatternTable {
         let mut table = PatternTable {
             compiled: Vec::with_capacity(patterns.len()),
             literals: Vec::new(),
+            rule_literals: 0,
             regexes: Vec::new(),
             literal_automaton: None,
-            regex_set: None,
-            unscanned: Vec::new(),
-            set_members: Vec::new(),
         };
-        let mut regex_sources: Vec<String> = Vec::new();
+        // Each regex's syntax tree, kept until the rules' literals are all numbered.
+        let mut trees: Vec<Hir> = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
             if !kept[id] {
                 table.compiled.push(Compiled::Atoms(Vec::new()));
                 continue;
             }
             let compiled = match p {
-                Pattern::Regex(src) => {
-                    Compiled::Atoms(vec![table.regex_atom(src, &mut regex_sources)?])
-                }
+                Pattern::Regex(src) => Compiled::Atoms(vec![table.regex_atom(src, &mut trees)?]),
                 Pattern::Literal(s) => Compiled::Atoms(vec![table.literal_atom(s)]),
                 Pattern::Lexicon {
                     literals, regexes, ..
@@ -98,7 +123,7 @@ impl PatternTable {
                         atoms.push(table.literal_atom(l));
                     }
                     for r in regexes {
-                        atoms.push(table.regex_atom(r, &mut regex_sources)?);
+                        atoms.push(table.regex_atom(r, &mut trees)?);
                     }
                     Compiled::Atoms(atoms)
                 }
@@ -114,6 +139,17 @@ impl PatternTable {
             };
             table.compiled.push(compiled);
         }
+        table.rule_literals = table.literals.len();
+        for (i, hir) in trees.iter().enumerate() {
+            let guard = guard_literals(hir).map(|lits| {
+                lits.into_iter()
+                    .map(|l| table.guard_literal(l))
+                    .collect::<Vec<usize>>()
+            });
+            if let Some(atom) = table.regexes.get_mut(i) {
+                atom.guard = guard;
+            }
+        }
         if !table.literals.is_empty() {
             let ac = AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -121,34 +157,6 @@ impl PatternTable {
                 .build(&table.literals)
                 .map_err(|e| PatternError::Literals(e.to_string()))?;
             table.literal_automaton = Some(ac);
-        }
-        // A regex with a Unicode word boundary would push the whole set onto a slow engine
-        // for every non-ASCII text. The set gets it without its word boundaries (it matches
-        // wherever the regex does, and more), and the regex itself confirms; a regex whose
-        // relaxed form cannot be built is searched alone.
-        let mut scanned: Vec<String> = Vec::new();
-        for (i, src) in regex_sources.iter().enumerate() {
-            if !has_unicode_word_boundary(src) {
-                scanned.push(src.clone());
-            } else if let Some(relaxed) = without_word_boundaries(src) {
-                scanned.push(relaxed);
-            } else {
-                table.unscanned.push(i);
-            }
-        }
-        table.set_members = (0..regex_sources.len())
-            .filter(|i| table.unscanned.binary_search(i).is_err())
-            .collect();
-        if !scanned.is_empty() {
-            let set = RegexSetBuilder::new(scanned)
-                .size_limit(REGEX_SET_SIZE_LIMIT)
-                .dfa_size_limit(REGEX_SET_DFA_CACHE)
-                .build()
-                .map_err(|e| PatternError::Regex {
-                    pattern: "<set>".into(),
-                    message: e.to_string(),
-                })?;
-            table.regex_set = Some(set);
         }
         Ok(table)
     }
@@ -162,20 +170,38 @@ impl PatternTable {
         Atom::Literal(self.literals.len() - 1)
     }
 
-    fn regex_atom(&mut self, src: &str, sources: &mut Vec<String>) -> Result<Atom, PatternError> {
+    /// The automaton's index of a guard literal (shared with an equal literal of the rules).
+    fn guard_literal(&mut self, literal: String) -> usize {
+        if let Some(i) = self.literals.iter().position(|l| *l == literal) {
+            return i;
+        }
+        self.literals.push(literal);
+        self.literals.len() - 1
+    }
+
+    /// Parse (not compile) a regex: a syntax error is reported now, the guard and whether
+    /// it is line-local are read from the tree.
+    fn regex_atom(&mut self, src: &str, trees: &mut Vec<Hir>) -> Result<Atom, PatternError> {
         let norm = normalise_regex_source(src);
-        if let Some(i) = sources.iter().position(|s| *s == norm) {
+        if let Some(i) = self.regexes.iter().position(|r| r.source == norm) {
             return Ok(Atom::Regex(i));
         }
-        let re = regex::RegexBuilder::new(&norm)
-            .size_limit(REGEX_SIZE_LIMIT)
+        let hir = regex_syntax::ParserBuilder::new()
             .build()
+            .parse(&norm)
             .map_err(|e| PatternError::Regex {
                 pattern: src.to_string(),
                 message: e.to_string(),
             })?;
-        self.regexes.push(re);
-        sources.push(norm);
+        let start_only = LookSet::singleton(Look::Start).insert(Look::StartLF);
+        let line_local = hir.properties().look_set().subtract(start_only).is_empty();
+        self.regexes.push(RegexAtom {
+            source: norm,
+            compiled: OnceLock::new(),
+            guard: None,
+            line_local,
+        });
+        trees.push(hir);
         Ok(Atom::Regex(self.regexes.len() - 1))
     }
 
@@ -194,9 +220,13 @@ impl PatternTable {
         }
     }
 
-    /// Whether regex `i` may occur: the set says for its members; the others may always.
+    /// Whether regex `i` may occur: one of its guard literals does (or it has no guard).
     fn regex_may_occur(&self, i: usize, scan: &Scan) -> bool {
-        scan.regex_present(i) || self.unscanned.binary_search(&i).is_ok()
+        match self.regexes.get(i).map(|r| r.guard.as_deref()) {
+            Some(Some(guard)) => guard.iter().any(|l| !scan.literal_hits(*l).is_empty()),
+            Some(None) => true,
+            None => false,
+        }
     }
 
     /// One pass of the prefilter over `text`. Only what occurs is stored: a short text with
@@ -210,17 +240,9 @@ impl PatternTable {
         }
         // Grouped by literal, each literal's hits in the order the automaton gave them.
         literal_hits.sort_by_key(|(literal, _)| *literal);
-        let regex_present = match &self.regex_set {
-            Some(set) => set
-                .matches(text)
-                .iter()
-                .filter_map(|i| self.set_members.get(i).copied())
-                .collect(),
-            None => Vec::new(),
-        };
         Scan {
             literal_hits,
-            regex_present,
+            line_starts: OnceLock::new(),
             matches: OnceLock::new(),
             patterns: self.compiled.len(),
         }
@@ -246,13 +268,7 @@ impl PatternTable {
                         Atom::Literal(i) => {
                             all.extend(scan.literal_hits(*i).iter().map(|(_, r)| r.clone()))
                         }
-                        Atom::Regex(i) => {
-                            if self.regex_may_occur(*i, scan) {
-                                if let Some(re) = self.regexes.get(*i) {
-                                    find_within_lines(re, text, &mut all);
-                                }
-                            }
-                        }
+                        Atom::Regex(i) => self.regex_matches(*i, text, scan, &mut all),
                     }
                 }
                 outermost(all)
@@ -273,63 +289,235 @@ impl PatternTable {
         }
     }
 
+    /// The matches of regex `i`, searched only where they can be.
+    fn regex_matches(&self, i: usize, text: &str, scan: &Scan, out: &mut Vec<Range<usize>>) {
+        let Some(atom) = self.regexes.get(i) else {
+            return;
+        };
+        if !self.regex_may_occur(i, scan) {
+            return;
+        }
+        let Some(re) = atom.regex() else {
+            return;
+        };
+        match (&atom.guard, atom.line_local) {
+            (Some(guard), true) => {
+                let starts = scan.line_starts(text);
+                for line in guarded_lines(guard, scan, starts) {
+                    let (Some(&from), end) = (starts.get(line), starts.get(line + 1)) else {
+                        continue;
+                    };
+                    let to = end.copied().unwrap_or(text.len());
+                    if let Some(hay) = text.get(..to) {
+                        find_in_line(re, hay, from, out);
+                    }
+                }
+            }
+            _ => find_within_lines(re, text, out),
+        }
+    }
+
     /// Every atom source, for `rules patterns`-style listings and benchmarks.
     pub fn sources(&self) -> (Vec<&str>, Vec<&str>) {
         (
-            self.literals.iter().map(String::as_str).collect(),
-            self.regexes.iter().map(Regex::as_str).collect(),
+            self.literals
+                .iter()
+                .take(self.rule_literals)
+                .map(String::as_str)
+                .collect(),
+            self.regexes.iter().map(|r| r.source.as_str()).collect(),
         )
     }
 }
 
-/// Whether a (normalised, compilable) regex has a Unicode word-boundary assertion.
-fn has_unicode_word_boundary(src: &str) -> bool {
-    regex_syntax::Parser::new()
-        .parse(src)
-        .is_ok_and(|hir| hir.properties().look_set().contains_word_unicode())
+/// The lines (indices into `starts`) holding a hit of one of the `guard` literals, ascending.
+fn guarded_lines(guard: &[usize], scan: &Scan, starts: &[usize]) -> Vec<usize> {
+    let mut lines: Vec<usize> = guard
+        .iter()
+        .flat_map(|l| scan.literal_hits(*l))
+        .map(|(_, hit)| {
+            starts
+                .partition_point(|s| *s <= hit.start)
+                .saturating_sub(1)
+        })
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    lines
 }
 
-/// `src` with every word-boundary assertion removed, as a regex source: a necessary condition
-/// for `src` that a DFA can search in any text.
-fn without_word_boundaries(src: &str) -> Option<String> {
-    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
-    fn relax(hir: &Hir) -> Hir {
-        match hir.kind() {
-            HirKind::Look(
-                Look::WordAscii
-                | Look::WordAsciiNegate
-                | Look::WordUnicode
-                | Look::WordUnicodeNegate
-                | Look::WordStartAscii
-                | Look::WordEndAscii
-                | Look::WordStartUnicode
-                | Look::WordEndUnicode
-                | Look::WordStartHalfAscii
-                | Look::WordEndHalfAscii
-                | Look::WordStartHalfUnicode
-                | Look::WordEndHalfUnicode,
-            ) => Hir::empty(),
-            HirKind::Repetition(r) => Hir::repetition(Repetition {
-                sub: Box::new(relax(&r.sub)),
-                ..r.clone()
-            }),
-            HirKind::Capture(c) => Hir::capture(Capture {
-                sub: Box::new(relax(&c.sub)),
-                ..c.clone()
-            }),
-            HirKind::Concat(parts) => Hir::concat(parts.iter().map(relax).collect()),
-            HirKind::Alternation(parts) => Hir::alternation(parts.iter().map(relax).collect()),
-            _ => hir.clone(),
+/// A set of literals one of which every match of `hir` contains, or `None`. Literals hold no
+/// line end (a guard locates lines) and are ASCII-lowercased (the automaton folds ASCII case).
+fn guard_literals(hir: &Hir) -> Option<Vec<String>> {
+    let req = required(hir)?;
+    let lits = minimal(req.lits);
+    let usable = lits.iter().all(|l| !l.is_empty() && !l.contains('\n'));
+    usable.then_some(lits)
+}
+
+/// Literals one of which every match contains; `exact` when every match *is* one of them.
+struct Required {
+    lits: Vec<String>,
+    exact: bool,
+}
+
+impl Required {
+    fn exact(lits: Vec<String>) -> Required {
+        Required { lits, exact: true }
+    }
+
+    /// How selective a guard is: its shortest literal's length (a short one hits often),
+    /// then fewer literals.
+    fn score(&self) -> (usize, std::cmp::Reverse<usize>) {
+        let lits = minimal(self.lits.clone());
+        let shortest = lits.iter().map(String::len).min().unwrap_or(0);
+        (shortest, std::cmp::Reverse(lits.len()))
+    }
+}
+
+fn required(hir: &Hir) -> Option<Required> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(Required::exact(vec![String::new()])),
+        HirKind::Literal(lit) => {
+            let s = std::str::from_utf8(&lit.0).ok()?.to_ascii_lowercase();
+            if !s.contains('\n') {
+                return Some(Required::exact(vec![s]));
+            }
+            // A guard locates lines: only a piece between line ends can be one.
+            let piece = s.split('\n').max_by_key(|p| p.len())?;
+            (!piece.is_empty()).then(|| Required {
+                lits: vec![piece.to_string()],
+                exact: false,
+            })
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let count: usize = class
+                .iter()
+                .map(|r| (r.end() as usize).saturating_sub(r.start() as usize) + 1)
+                .sum();
+            if count > GUARD_MAX_CLASS_CHARS
+                || class.iter().any(|r| r.start() <= '\n' && '\n' <= r.end())
+            {
+                return None;
+            }
+            let mut chars: Vec<String> = class
+                .iter()
+                .flat_map(|r| r.start()..=r.end())
+                .map(|c| c.to_ascii_lowercase().to_string())
+                .collect();
+            chars.sort();
+            chars.dedup();
+            Some(Required::exact(chars))
+        }
+        HirKind::Class(Class::Bytes(_)) => None,
+        HirKind::Repetition(rep) => {
+            let sub = required(&rep.sub)?;
+            match (rep.min, rep.max) {
+                (0, Some(1)) if sub.exact => {
+                    let mut lits = sub.lits;
+                    lits.push(String::new());
+                    Some(Required::exact(lits))
+                }
+                (0, _) => None,
+                (1, Some(1)) => Some(sub),
+                _ => Some(Required {
+                    lits: sub.lits,
+                    exact: false,
+                }),
+            }
+        }
+        HirKind::Capture(cap) => required(&cap.sub),
+        HirKind::Alternation(alts) => {
+            let mut lits = Vec::new();
+            let mut exact = true;
+            for alt in alts {
+                let r = required(alt)?;
+                exact &= r.exact;
+                lits.extend(r.lits);
+            }
+            lits.sort();
+            lits.dedup();
+            (lits.len() <= GUARD_MAX_LITERALS).then_some(Required { lits, exact })
+        }
+        HirKind::Concat(parts) => required_of_concat(parts),
+    }
+}
+
+/// Adjacent exact parts multiply into longer literals; the most selective run or inexact
+/// part is the concatenation's requirement.
+fn required_of_concat(parts: &[Hir]) -> Option<Required> {
+    let mut candidates: Vec<Required> = Vec::new();
+    let mut run: Option<Vec<String>> = None;
+    let mut whole_run = true;
+    for part in parts {
+        match required(part) {
+            Some(r) if r.exact => {
+                run = Some(match run.take() {
+                    None => r.lits,
+                    Some(prev) if prev.len() * r.lits.len() <= GUARD_MAX_LITERALS => {
+                        product(&prev, &r.lits)
+                    }
+                    Some(prev) => {
+                        whole_run = false;
+                        candidates.push(Required {
+                            lits: prev,
+                            exact: false,
+                        });
+                        r.lits
+                    }
+                });
+            }
+            other => {
+                whole_run = false;
+                if let Some(prev) = run.take() {
+                    candidates.push(Required {
+                        lits: prev,
+                        exact: false,
+                    });
+                }
+                if let Some(r) = other {
+                    candidates.push(Required {
+                        lits: r.lits,
+                        exact: false,
+                    });
+                }
+            }
         }
     }
-    let hir = regex_syntax::Parser::new().parse(src).ok()?;
-    let relaxed = relax(&hir).to_string();
-    // What the regex crate reads back must be a regex without Unicode word boundaries.
-    regex_syntax::Parser::new()
-        .parse(&relaxed)
-        .ok()
-        .filter(|h| !h.properties().look_set().contains_word_unicode())
-        .map(|_| relaxed)
+    if let Some(lits) = run {
+        if whole_run {
+            return Some(Required::exact(lits));
+        }
+        candidates.push(Required { lits, exact: false });
+    }
+    candidates
+        .into_iter()
+        .map(|c| (c.score(), c))
+        .filter(|(score, _)| score.0 > 0)
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn product(left: &[String], right: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = left
+        .iter()
+        .flat_map(|l| right.iter().map(move |r| format!("{l}{r}")))
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Drop literals that contain another of the set: where the longer occurs, so does the shorter.
+fn minimal(mut lits: Vec<String>) -> Vec<String> {
+    lits.sort_by_key(String::len);
+    let mut out: Vec<String> = Vec::with_capacity(lits.len());
+    for l in lits {
+        if !out.iter().any(|o| l.contains(o.as_str())) {
+            out.push(l);
+        }
+    }
+    out
 }
 
 /// `keep`'s patterns and every pattern a kept `within` is made of.
@@ -357,8 +545,8 @@ type MatchCache = OnceLock<Vec<Range<usize>>>;
 pub struct Scan {
     /// (literal, where it occurs), grouped by literal.
     literal_hits: Vec<(usize, Range<usize>)>,
-    /// The regexes that occur, ascending.
-    regex_present: Vec<usize>,
+    /// Where each line of the text starts, once a guarded regex needs it.
+    line_starts: OnceLock<Vec<usize>>,
     /// Per pattern, its matches once asked for; the table is made on the first question.
     matches: OnceLock<Box<[MatchCache]>>,
     /// How many patterns the table has.
@@ -370,7 +558,7 @@ impl Scan {
     pub fn empty() -> Scan {
         Scan {
             literal_hits: Vec::new(),
-            regex_present: Vec::new(),
+            line_starts: OnceLock::new(),
             matches: OnceLock::new(),
             patterns: 0,
         }
@@ -383,8 +571,15 @@ impl Scan {
         &self.literal_hits[lo..hi]
     }
 
-    fn regex_present(&self, regex: usize) -> bool {
-        self.regex_present.binary_search(&regex).is_ok()
+    /// The byte offset where each line of `text` (the scanned text) starts: 0, then after
+    /// every `\n`.
+    fn line_starts(&self, text: &str) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .filter(|&s| s < text.len() || s == 0)
+                .collect()
+        })
     }
 }
 
@@ -557,15 +752,11 @@ mod tests {
     }
 
     #[test]
-    fn unicode_word_boundary_regexes_are_searched_alone_with_the_same_matches() {
+    fn unicode_word_boundary_regexes_keep_their_matches() {
         let t = table(vec![
             Pattern::Regex("(?i)\\bloans?\\b".into()),
             Pattern::Regex("逾期".into()),
         ]);
-        assert!(
-            t.unscanned.is_empty(),
-            "in the set without its word boundaries"
-        );
         // 款 is a word character for a Unicode \b: no boundary before "loan".
         let text = "贷款loan 逾期, a LOAN here";
         let scan = t.scan(text);
@@ -578,26 +769,90 @@ mod tests {
         assert_eq!(t.matches(1, text, &scan).len(), 1);
         let plain = "客户已还清";
         let scan = t.scan(plain);
-        assert!(
-            !t.may_occur(1, &scan),
-            "the set still rules out its members"
-        );
+        assert!(!t.may_occur(0, &scan), "the guard 'loan' rules it out");
+        assert!(!t.may_occur(1, &scan), "the guard '逾期' rules it out");
         assert!(t.matches(0, plain, &scan).is_empty());
-        assert!(!t.may_occur(0, &scan), "the relaxed form rules it out");
+    }
+
+    fn guard_of(re: &str) -> Option<Vec<String>> {
+        let hir = regex_syntax::Parser::new().parse(re).expect("regex parses");
+        guard_literals(&hir)
     }
 
     #[test]
-    fn relaxed_regexes_drop_only_word_boundaries() {
-        let owed = without_word_boundaries("\\b(?:owe|owed)\\b").expect("relaxable");
-        let re = regex::Regex::new(&owed).expect("the relaxed source is a regex");
-        // 欠 is a word character: the original has no boundary before "owed" here.
-        assert!(re.is_match("欠owed款"));
-        assert!(!re.is_match("own"));
-        let relaxed =
-            without_word_boundaries("(?i)\\bdebts?\\B x{2,3}(?P<n>\\d+)").expect("relaxable");
-        let re = regex::Regex::new(&relaxed).expect("the relaxed source is a regex");
-        assert!(re.is_match("baddebtS xx7"));
-        assert!(!re.is_match("deb xx7"));
+    fn guards_are_literals_every_match_contains() {
+        assert_eq!(
+            guard_of("(征信|信用)修复"),
+            Some(vec!["信用修复".to_string(), "征信修复".to_string()])
+        );
+        // The part with the longer shortest literal wins; on a tie, the one with fewer.
+        assert_eq!(
+            guard_of("不得[^。;,]{0,8}(用于|超出)x"),
+            Some(vec!["用于x".to_string(), "超出x".to_string()])
+        );
+        assert_eq!(
+            guard_of("不得[^。;,]{0,8}(用于|超出)"),
+            Some(vec!["不得".to_string()])
+        );
+        assert_eq!(guard_of("(?i)\\bLOANS?\\b"), Some(vec!["loan".to_string()]));
+        // An optional part drops out; a part that may be anything gives no guard.
+        assert_eq!(guard_of("(在校)?学生"), Some(vec!["学生".to_string()]));
+        assert_eq!(guard_of("[^。]{1,3}"), None);
+        assert_eq!(guard_of("\\d+%"), Some(vec!["%".to_string()]));
+        assert_eq!(guard_of("a|[^x]"), None);
+        assert_eq!(guard_of("年\\n"), Some(vec!["年".to_string()]));
+    }
+
+    #[test]
+    fn line_local_regexes_search_only_guarded_lines_with_the_same_matches() {
+        let t = table(vec![
+            Pattern::Regex("(不得|禁止)[^。]{0,6}催收".into()),
+            Pattern::Regex("(可以|有权)[^。;]{0,10}(法院|仲裁)?$".into()),
+        ]);
+        assert!(t.regexes[0].line_local);
+        assert!(!t.regexes[1].line_local, "`$` depends on what follows");
+        let text = "第一条 催收\n甲方不得暴力催收。\n禁止\n催收\n乙方有权起诉\n";
+        let scan = t.scan(text);
+        let m: Vec<&str> = t
+            .matches(0, text, &scan)
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect();
+        assert_eq!(m, ["不得暴力催收"]);
+        assert_eq!(t.matches(1, text, &scan).len(), 1);
+    }
+
+    /// The rule checker leaves the built-in packs' regexes uncompiled (to start fast): every
+    /// one of them must compile as written, match no empty text, and compile normalised.
+    #[test]
+    fn builtin_regexes_compile() {
+        let linter = crate::lint::Linter::builtin().expect("built-in packs compile");
+        let mut sources: Vec<&str> = Vec::new();
+        for p in &linter.plan.rules.patterns {
+            match p {
+                Pattern::Regex(src) => sources.push(src),
+                Pattern::Lexicon { regexes, .. } => {
+                    sources.extend(regexes.iter().map(String::as_str))
+                }
+                _ => {}
+            }
+        }
+        assert!(sources.len() > 100, "the packs have their regexes");
+        for src in sources {
+            let re = Regex::new(src).unwrap_or_else(|e| panic!("/{src}/: {e}"));
+            assert!(!re.is_match(""), "/{src}/ matches empty text");
+            let norm = normalise_regex_source(src);
+            let atom = RegexAtom {
+                source: norm,
+                compiled: OnceLock::new(),
+                guard: None,
+                line_local: false,
+            };
+            assert!(
+                atom.regex().is_some(),
+                "/{src}/ normalised does not compile"
+            );
+        }
     }
 
     #[test]
