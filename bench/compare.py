@@ -42,18 +42,9 @@ DATA = os.path.join(BENCH, "data")
 DEPS = os.path.join(BENCH, ".deps")
 LOG_RULES = os.path.join(BENCH, "reference-log.rules")
 SMALL_CONTRACT = os.path.join(ROOT, "fixtures", "contracts", "compliant-consumer-loan.txt")
-LOG_MAPPING = """\
-log:
-  columns: {debtor: debtor_id, time: ts, kind: channel, id: event_id}
-  values:
-    party: {third_party: other_third_party}
-"""
-# Reference rule -> the truth.json count it must reproduce.
-TRUTH_KEYS = {
-    "BENCH-R1": "time_of_day_violations",
-    "BENCH-R2": "seven_in_seven_violating_call_events",
-    "BENCH-R3": "third_party_mention_violations",
-}
+# The log's column mapping and the truth.json count each reference rule must reproduce: one
+# definition, shared with bench/logs.py (this folder is on the import path when run as a script).
+from logs import MAPPING as LOG_MAPPING, TRUTH_KEYS  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------

@@ -172,18 +172,7 @@ fn lines_that_are_not_utf8_are_rejected_records_and_the_rest_is_checked() {
     }
     std::fs::write(&path, &bytes).expect("write the log");
     let plan = builtin_plan();
-    let parted = check_log_partitioned(
-        &plan,
-        &path,
-        "mixed.jsonl",
-        LogFormat::Jsonl,
-        &LogMapping::default(),
-        None,
-        PartitionOptions {
-            bucket_bytes: 1_000,
-            block_bytes: 300,
-        },
-    );
+    let (whole, parted) = both(&plan, &path, LogFormat::Jsonl, &LogMapping::default());
     assert_eq!(parted.records_read, 50);
     assert_eq!(parted.records_checked, 45);
     let lines: Vec<Option<usize>> = parted.errors.iter().map(|e| e.line).collect();
@@ -202,14 +191,6 @@ fn lines_that_are_not_utf8_are_rejected_records_and_the_rest_is_checked() {
         .collect();
     assert_eq!(quiet.len(), 45);
     assert_eq!(quiet.first(), Some(&1));
-    // A small log takes the in-memory path: the same records are lost, the rest checked.
-    let whole = check_log_file(
-        &plan,
-        &path,
-        "mixed.jsonl",
-        LogFormat::Jsonl,
-        &LogMapping::default(),
-        None,
-    );
+    // The in-memory path loses the same records and checks the rest.
     assert_same(&whole, &parted, "mixed.jsonl");
 }

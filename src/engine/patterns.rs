@@ -676,6 +676,14 @@ fn within(text: &str, m: &Range<usize>, others: &[Range<usize>], distance: u32) 
 mod tests {
     use super::*;
 
+    /// The texts of pattern `id`'s matches.
+    fn matched<'t>(t: &PatternTable, id: PatternId, text: &'t str, scan: &Scan) -> Vec<&'t str> {
+        t.matches(id, text, scan)
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect()
+    }
+
     fn table(ps: Vec<Pattern>) -> PatternTable {
         PatternTable::compile_only(&ps, &|_| true).expect("patterns compile")
     }
@@ -743,11 +751,7 @@ mod tests {
         let t = table(vec![Pattern::Regex("调整[^。]{0,20}公告".into())]);
         let text = "第3条 费用调整\n丙方有权调整费率，以公告为准。\n调整后以公告为准";
         let scan = t.scan(text);
-        let m: Vec<&str> = t
-            .matches(0, text, &scan)
-            .iter()
-            .map(|r| &text[r.clone()])
-            .collect();
+        let m = matched(&t, 0, text, &scan);
         assert_eq!(m, ["调整费率，以公告", "调整后以公告"]);
     }
 
@@ -760,11 +764,7 @@ mod tests {
         // 款 is a word character for a Unicode \b: no boundary before "loan".
         let text = "贷款loan 逾期, a LOAN here";
         let scan = t.scan(text);
-        let m: Vec<&str> = t
-            .matches(0, text, &scan)
-            .iter()
-            .map(|r| &text[r.clone()])
-            .collect();
+        let m = matched(&t, 0, text, &scan);
         assert_eq!(m, ["LOAN"]);
         assert_eq!(t.matches(1, text, &scan).len(), 1);
         let plain = "客户已还清";
@@ -813,11 +813,7 @@ mod tests {
         assert!(!t.regexes[1].line_local, "`$` depends on what follows");
         let text = "第一条 催收\n甲方不得暴力催收。\n禁止\n催收\n乙方有权起诉\n";
         let scan = t.scan(text);
-        let m: Vec<&str> = t
-            .matches(0, text, &scan)
-            .iter()
-            .map(|r| &text[r.clone()])
-            .collect();
+        let m = matched(&t, 0, text, &scan);
         assert_eq!(m, ["不得暴力催收"]);
         assert_eq!(t.matches(1, text, &scan).len(), 1);
     }

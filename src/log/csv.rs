@@ -18,8 +18,7 @@ pub(crate) fn each_record(
     emit: impl FnMut(Result<Record<'static>, Rejected>),
 ) -> Result<(), LogError> {
     let (header, rows) = read_header(file, text, mapping)?;
-    let before = text.get(..rows).unwrap_or_default();
-    let first_line = before.bytes().filter(|b| *b == b'\n').count() + 1;
+    let first_line = super::read::line_of(text.as_bytes(), rows);
     let rows_text = text.get(rows..).unwrap_or_default();
     each_row(file, rows_text, base + rows, first_line, &header, emit)
 }

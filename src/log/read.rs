@@ -224,8 +224,7 @@ impl<'m> BlockParser<'m> {
         let mut mapper = Mapper::new(self.mapping);
         let mut read = LogRead::default();
         let rest = block.bytes.get(skip..).unwrap_or_default();
-        let first_line =
-            block.first_line + rest_line_offset(block.bytes.get(..skip).unwrap_or_default());
+        let first_line = block.first_line + line_of(&block.bytes, skip) - 1;
         match &self.header {
             None => mapper.map_all(
                 super::jsonl::records_in(rest, block.base + skip, first_line),
@@ -246,11 +245,6 @@ impl<'m> BlockParser<'m> {
         }
         Ok(read)
     }
-}
-
-/// Lines a prefix of a block adds.
-fn rest_line_offset(prefix: &[u8]) -> usize {
-    prefix.iter().filter(|b| **b == b'\n').count()
 }
 
 /// 1-based line of byte `offset`.

@@ -36,6 +36,24 @@ pub struct LogResult {
     pub errors: Vec<InputError>,
 }
 
+impl LogResult {
+    /// The result for a file that could not be read at all: one error, no records.
+    pub fn failed(file: &str, line: Option<usize>, message: String) -> LogResult {
+        LogResult {
+            errors: vec![InputError {
+                file: file.to_string(),
+                line,
+                message,
+            }],
+            ..LogResult::default()
+        }
+    }
+
+    fn unreadable(file: &str, e: &crate::log::read::LogError) -> LogResult {
+        LogResult::failed(file, error_line(e), e.to_string())
+    }
+}
+
 /// Read and check one log file. `jurisdiction` (from `--jurisdiction` or the configuration)
 /// overrides per-debtor detection.
 pub fn check_log_file(
@@ -46,14 +64,7 @@ pub fn check_log_file(
     mapping: &LogMapping,
     jurisdiction: Option<&str>,
 ) -> LogResult {
-    let fail = |message: String| LogResult {
-        errors: vec![InputError {
-            file: shown.to_string(),
-            line: None,
-            message,
-        }],
-        ..LogResult::default()
-    };
+    let fail = |message: String| LogResult::failed(shown, None, message);
     match std::fs::metadata(path) {
         Ok(m) if m.len() > PARTITION_THRESHOLD && format != LogFormat::Yaml => {
             return check_log_partitioned(
@@ -92,14 +103,7 @@ pub fn check_log_bytes(
     mapping: &LogMapping,
     jurisdiction: Option<&str>,
 ) -> LogResult {
-    let read_error = |e: crate::log::read::LogError| LogResult {
-        errors: vec![InputError {
-            file: shown.to_string(),
-            line: error_line(&e),
-            message: e.to_string(),
-        }],
-        ..LogResult::default()
-    };
+    let read_error = |e: crate::log::read::LogError| LogResult::unreadable(shown, &e);
     let source = match String::from_utf8(bytes) {
         Ok(source) => source,
         // Not UTF-8: a JSONL log loses only the lines that are not; other formats cannot be
@@ -172,30 +176,21 @@ fn check_lines_of_bytes(
     mapping: &LogMapping,
     jurisdiction: Option<&str>,
 ) -> LogResult {
-    let bom = if bytes.starts_with(b"\xEF\xBB\xBF") {
-        3
-    } else {
-        0
-    };
-    let block = crate::log::blocks::Block {
-        bytes: bytes.get(bom..).unwrap_or_default().to_vec(),
-        base: bom,
-        first_line: 1,
+    // The whole log as one block (a target past its end), byte-order mark skipped as for
+    // any block.
+    let whole =
+        crate::log::blocks::Blocks::new(bytes.as_slice(), LogFormat::Jsonl, bytes.len() + 1)
+            .next()
+            .and_then(Result::ok);
+    let Some(block) = whole else {
+        // Nothing but a byte-order mark: no records.
+        return check_read(plan, shown, jurisdiction, Default::default(), |_, _| None);
     };
     let read = match crate::log::read::BlockParser::new(shown, LogFormat::Jsonl, mapping, &block)
         .and_then(|(parser, skip)| parser.parse(&block, skip))
     {
         Ok(read) => read,
-        Err(e) => {
-            return LogResult {
-                errors: vec![InputError {
-                    file: shown.to_string(),
-                    line: error_line(&e),
-                    message: e.to_string(),
-                }],
-                ..LogResult::default()
-            }
-        }
+        Err(e) => return LogResult::unreadable(shown, &e),
     };
     check_read(plan, shown, jurisdiction, read, |f, e| {
         let record = bytes.get(e.bytes.clone()).unwrap_or_default();

@@ -17,7 +17,6 @@ use crate::engine::{Finding, Plan, RecordPlace};
 use crate::log::blocks::{Block, Blocks};
 use crate::log::read::{BlockParser, LogError, LogFormat};
 use crate::log::{codec, stream, Event, LogMapping};
-use crate::report::InputError;
 use rayon::prelude::*;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
@@ -69,64 +68,48 @@ pub fn check_log_partitioned(
     jurisdiction: Option<&str>,
     options: PartitionOptions,
 ) -> LogResult {
-    match partitioned(plan, path, shown, format, mapping, jurisdiction, options) {
-        Ok(result) => result,
-        Err(failure) => LogResult {
-            errors: vec![InputError {
-                file: shown.to_string(),
-                line: match &failure {
-                    Failure::Log(e) => super::error_line(e),
-                    Failure::Io(_) => None,
-                },
-                message: failure.to_string(),
-            }],
-            ..LogResult::default()
-        },
-    }
-}
-
-fn partitioned(
-    plan: &Plan,
-    path: &Path,
-    shown: &str,
-    format: LogFormat,
-    mapping: &LogMapping,
-    jurisdiction: Option<&str>,
-    options: PartitionOptions,
-) -> Result<LogResult, Failure> {
-    let size = std::fs::metadata(path)?.len();
-    let count = size
-        .div_ceil(options.bucket_bytes.max(1))
-        .clamp(1, MAX_BUCKETS);
-    let mut buckets = Buckets::new(usize::try_from(count).unwrap_or(1))?;
-    let spilled = spill(path, shown, format, mapping, options, &mut buckets)?;
-    let files = buckets.finish()?;
-    let checked: Vec<Result<Vec<super::DebtorResult>, Failure>> = files
-        .into_par_iter()
-        .map(|bucket| check_bucket(plan, path, shown, bucket, jurisdiction))
-        .collect();
-    let mut debtors = Debtors::default();
-    // Sized once: a long log may have a million findings, and growing the vector by doubling
-    // would hold two copies at once.
-    let count = checked
-        .iter()
-        .flatten()
-        .flatten()
-        .map(|d| d.findings.len())
-        .sum();
-    let mut findings: Vec<Finding> = Vec::with_capacity(count);
-    for bucket in checked {
-        debtors.absorb(bucket?, &mut findings);
-    }
-    crate::lint::sort_findings(&mut findings);
-    let errors = super::rejected_errors(shown, &spilled.rejected);
-    Ok(LogResult {
-        findings,
-        subject: Some(debtors.subject_info(plan, shown)),
-        source: None,
-        records_read: spilled.checked + errors.len(),
-        records_checked: spilled.checked,
-        errors,
+    let checked = || -> Result<LogResult, Failure> {
+        let size = std::fs::metadata(path)?.len();
+        let count = size
+            .div_ceil(options.bucket_bytes.max(1))
+            .clamp(1, MAX_BUCKETS);
+        let mut buckets = Buckets::new(usize::try_from(count).unwrap_or(1))?;
+        let spilled = spill(path, shown, format, mapping, options, &mut buckets)?;
+        let files = buckets.finish()?;
+        let checked: Vec<Result<Vec<super::DebtorResult>, Failure>> = files
+            .into_par_iter()
+            .map(|bucket| check_bucket(plan, path, shown, bucket, jurisdiction))
+            .collect();
+        let mut debtors = Debtors::default();
+        // Sized once: a long log may have a million findings, and growing the vector by doubling
+        // would hold two copies at once.
+        let count = checked
+            .iter()
+            .flatten()
+            .flatten()
+            .map(|d| d.findings.len())
+            .sum();
+        let mut findings: Vec<Finding> = Vec::with_capacity(count);
+        for bucket in checked {
+            debtors.absorb(bucket?, &mut findings);
+        }
+        crate::lint::sort_findings(&mut findings);
+        let errors = super::rejected_errors(shown, &spilled.rejected);
+        Ok(LogResult {
+            findings,
+            subject: Some(debtors.subject_info(plan, shown)),
+            source: None,
+            records_read: spilled.checked + errors.len(),
+            records_checked: spilled.checked,
+            errors,
+        })
+    };
+    checked().unwrap_or_else(|failure| {
+        let line = match &failure {
+            Failure::Log(e) => super::error_line(e),
+            Failure::Io(_) => None,
+        };
+        LogResult::failed(shown, line, failure.to_string())
     })
 }
 
