@@ -7,6 +7,9 @@
 //! into target/bench-corpus, if the script is there.
 //!
 //! Run: `cargo bench --bench check` (release build). Throughput is in MB/s of contract text.
+//!
+//! Also: one debtor with many calls on one day, checked with the built-in CN collection pack,
+//! at two sizes: per-day counts must grow linearly with the calls, not quadratically.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use loanlint::document::{Document, Format};
@@ -33,6 +36,25 @@ fn corpus_dir() -> Option<PathBuf> {
         .map(|s| s.success())
         .unwrap_or(false);
     ok.then_some(out)
+}
+
+/// One debtor, `calls` outbound calls between 09:00 and 20:00 of one day, to two numbers, one
+/// in three connected.
+fn dense_debtor_log(calls: usize) -> Vec<u8> {
+    let mut out = String::new();
+    for i in 0..calls {
+        let secs = 9 * 3600 + i * (11 * 3600) / calls;
+        let outcome = if i % 3 == 0 { "connected" } else { "no_answer" };
+        out.push_str(&format!(
+            r#"{{"debtor":"d1","time":"2026-03-02T{:02}:{:02}:{:02}+08:00","tz":"Asia/Shanghai","kind":"call","to":"n{}","outcome":"{outcome}"}}"#,
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            i % 2
+        ));
+        out.push('\n');
+    }
+    out.into_bytes()
 }
 
 fn load_corpus(dir: &Path) -> Vec<Document> {
@@ -63,15 +85,37 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    let Ok(linter) = Linter::builtin() else {
+        return;
+    };
+    let mut g = c.benchmark_group("dense debtor");
+    g.sample_size(10);
+    for calls in [1_000, 4_000] {
+        let log = dense_debtor_log(calls);
+        g.throughput(Throughput::Elements(calls as u64));
+        g.bench_function(format!("{calls} calls in one day, CN pack"), |b| {
+            b.iter(|| {
+                loanlint::logcheck::check_log_bytes(
+                    &linter.plan,
+                    log.clone(),
+                    "dense.jsonl",
+                    loanlint::log::read::LogFormat::Jsonl,
+                    &Default::default(),
+                    Some("CN"),
+                )
+                .findings
+                .len()
+            })
+        });
+    }
+    g.finish();
+
     let Some(dir) = corpus_dir() else {
         eprintln!("no corpus: set LOANLINT_BENCH_CORPUS or provide ../shared/bench/gen.py");
         return;
     };
     let docs = load_corpus(&dir);
     let bytes: usize = docs.iter().map(|d| d.source.len()).sum();
-    let Ok(linter) = Linter::builtin() else {
-        return;
-    };
     let opts = CheckOptions::default();
 
     let mut g = c.benchmark_group("corpus");

@@ -43,6 +43,10 @@ pub struct Evaluator<'a> {
     closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
     /// The loan the contract describes, worked out the first time a rule reads it.
     loan: OnceCell<LoanFigures>,
+    /// Per `event` sub-query (keyed by its address): its count index over this stream, or
+    /// `None` when its filter has none.
+    pub(super) event_indexes:
+        RefCell<HashMap<usize, Option<std::rc::Rc<super::event_index::EventIndex<'a>>>>>,
 }
 
 type Env = Vec<Option<Binding>>;
@@ -93,6 +97,7 @@ impl<'a> Evaluator<'a> {
             event_texts: None,
             closed: RefCell::new(HashMap::new()),
             loan: OnceCell::new(),
+            event_indexes: RefCell::new(HashMap::new()),
         }
     }
 
@@ -308,11 +313,17 @@ impl<'a> Evaluator<'a> {
                 let x = self.eval(a, env);
                 Val::Bool(self.value_matches(&x, *pid))
             }
-            Expr::Exists(q) => {
-                self.memoised(e, env, |this, env| Val::Bool(this.any_binding(q, env)))
-            }
+            Expr::Exists(q) => self.memoised(e, env, |this, env| {
+                Val::Bool(match this.indexed_count(q, env) {
+                    Some(n) => n > 0,
+                    None => this.any_binding(q, env),
+                })
+            }),
             Expr::Count(q) => self.memoised(e, env, |this, env| {
-                Val::Number(Decimal::from(this.bindings(q, env).len()))
+                let n = this
+                    .indexed_count(q, env)
+                    .unwrap_or_else(|| this.bindings(q, env).len());
+                Val::Number(Decimal::from(n))
             }),
             Expr::Aggregate {
                 func,
@@ -683,7 +694,7 @@ fn required_scope(filter: &Expr, slot: usize) -> Option<&Expr> {
 }
 
 /// The slots an expression reads that it does not bind itself (its outer bindings).
-fn free_slots(e: &Expr) -> Vec<usize> {
+pub(super) fn free_slots(e: &Expr) -> Vec<usize> {
     fn walk(e: &Expr, bound: &mut Vec<usize>, out: &mut Vec<usize>) {
         if let Expr::Var(s) = e {
             if !bound.contains(s) && !out.contains(s) {

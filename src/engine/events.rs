@@ -260,7 +260,7 @@ fn date_start(v: &Val) -> Option<i64> {
 }
 
 /// `a OP b` as `b OP' a`.
-fn flip(op: CmpOp) -> CmpOp {
+pub(super) fn flip(op: CmpOp) -> CmpOp {
     match op {
         CmpOp::Lt => CmpOp::Gt,
         CmpOp::Le => CmpOp::Ge,

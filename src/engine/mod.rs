@@ -5,6 +5,7 @@
 //! once, skips the rules whose required patterns do not occur, and evaluates the rest.
 
 mod eval;
+mod event_index;
 mod events;
 mod finding;
 mod patterns;
@@ -414,6 +415,9 @@ impl EmptySubject {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod event_index_tests;
 
 #[cfg(test)]
 mod events_tests;
