@@ -762,7 +762,10 @@ impl Reader<'_> {
     fn log_columns(&mut self, value: Raw, line: usize) -> BTreeMap<String, String> {
         let mut columns = BTreeMap::new();
         for entry in self.map_entries(value, "log.columns", line) {
-            if !self.is_log_field(&entry, "log.columns", &LOG_FIELDS) {
+            // `extra.NAME`: the column rules read as `e.extra.NAME`.
+            if extra_field_name(&entry.key).is_none()
+                && !self.is_log_field(&entry, "log.columns", &LOG_FIELDS)
+            {
                 continue;
             }
             match raw_text(&entry.value).filter(|_| !matches!(entry.value, Raw::Bool(_))) {
@@ -783,6 +786,11 @@ impl Reader<'_> {
     ) -> BTreeMap<String, BTreeMap<String, String>> {
         let mut values = BTreeMap::new();
         for entry in self.map_entries(value, "log.values", line) {
+            if extra_field_name(&entry.key).is_some() {
+                let words = self.extra_words(entry.value, entry.line);
+                values.insert(entry.key, words);
+                continue;
+            }
             if !self.is_log_field(&entry, "log.values", &LOG_VOCABULARY_FIELDS) {
                 continue;
             }
@@ -812,6 +820,25 @@ impl Reader<'_> {
         values
     }
 
+    /// `log.values.extra.NAME`: the log's word -> the value rules see (`true`, `false`, a
+    /// number, or text), kept as written and typed when the log is read.
+    fn extra_words(&mut self, value: Raw, line: usize) -> BTreeMap<String, String> {
+        let mut words = BTreeMap::new();
+        for word in self.map_entries(value, "log.values", line) {
+            match raw_text(&word.value) {
+                Some(target) => {
+                    words.insert(word.key, target.trim().to_string());
+                }
+                None => self.shape(
+                    word.line,
+                    "log.values",
+                    "an extra field's words map to true, false, a number or a text",
+                ),
+            }
+        }
+        words
+    }
+
     /// Whether `entry` names one of `fields`; records the error when it does not.
     fn is_log_field(
         &mut self,
@@ -839,6 +866,12 @@ impl Reader<'_> {
         });
         false
     }
+}
+
+/// `NAME` of an `extra.NAME` key of `log.columns` or `log.values`.
+fn extra_field_name(key: &str) -> Option<&str> {
+    key.strip_prefix("extra.")
+        .filter(|name| !name.trim().is_empty())
 }
 
 /// Two or three letters, optionally with a subdivision (`US-NY`).
@@ -1102,6 +1135,32 @@ log:
                 .unwrap()
                 .log_mapping(),
             LogMapping::default()
+        );
+    }
+
+    #[test]
+    fn extra_fields_take_columns_and_words() {
+        let yaml = "\
+log:
+  columns:
+    extra.collectors: 外访人数
+    extra.consent: 客户同意
+  values:
+    extra.consent: {是: true, 否: false, 部分: 0.5}
+    extra.: {a: b}
+";
+        let errors = Config::parse(yaml, "c.yaml").unwrap_err();
+        let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["c.yaml:7: `log.values`: no log field `extra.`"]);
+        let mapping = Config::parse(&yaml.replace("    extra.: {a: b}\n", ""), "c.yaml")
+            .unwrap()
+            .log_mapping();
+        assert_eq!(mapping.columns["extra.collectors"], "外访人数");
+        assert_eq!(mapping.columns["extra.consent"], "客户同意");
+        let consent = &mapping.values["extra.consent"];
+        assert_eq!(
+            (&consent["是"][..], &consent["否"][..], &consent["部分"][..]),
+            ("true", "false", "0.5")
         );
     }
 

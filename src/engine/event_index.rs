@@ -109,11 +109,14 @@ fn classify<'a>(c: &'a Expr, slot: usize, out: &mut Vec<Conjunct<'a>>) -> Option
     }
     let is_x = |e: &Expr| matches!(e, Expr::Var(s) if *s == slot);
     let outer = |e: &Expr| !mentions_slot(e, slot);
+    // Extra fields are typed per record, and `"1" == 1` holds at run time: equal keys would
+    // need equal types, so equalities on them are not indexed.
+    let keyable = |e: &Expr| only_x(e) && !reads_extra_field(e);
     let conjunct = match c {
-        Expr::Compare(CmpOp::Eq, l, r) if only_x(l) && outer(r) => {
+        Expr::Compare(CmpOp::Eq, l, r) if keyable(l) && outer(r) => {
             Conjunct::Key { on_x: l, outer: r }
         }
-        Expr::Compare(CmpOp::Eq, l, r) if outer(l) && only_x(r) => {
+        Expr::Compare(CmpOp::Eq, l, r) if outer(l) && keyable(r) => {
             Conjunct::Key { on_x: r, outer: l }
         }
         Expr::Compare(op, l, r) if outer(r) => Conjunct::Bound(compare_bound(*op, l, r, slot)?),
@@ -142,6 +145,14 @@ fn classify<'a>(c: &'a Expr, slot: usize, out: &mut Vec<Conjunct<'a>>) -> Option
     };
     out.push(conjunct);
     Some(())
+}
+
+fn reads_extra_field(e: &Expr) -> bool {
+    matches!(e, Expr::Field(..))
+        || e.parts().into_iter().any(|part| match part {
+            crate::lang::ir::Part::Expr(x) => reads_extra_field(x),
+            crate::lang::ir::Part::Query(..) => true,
+        })
 }
 
 /// `x.time` or `x.local_date`: the properties the stream is ordered by.

@@ -76,10 +76,31 @@ pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
             Some(x.as_ref().cmp(y.as_ref()))
         }
         (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        // Only a record's extra fields are typed at run time: a log that writes numbers and
+        // flags as strings (`"collectors": "1"`, `"consent": "yes"`) still compares as the
+        // rule means. Text that is no number or flag compares with nothing.
+        (Val::Text(t), Val::Number(n)) => Some(number_in(t)?.cmp(n)),
+        (Val::Number(n), Val::Text(t)) => Some(n.cmp(&number_in(t)?)),
+        (Val::Text(t), Val::Bool(b)) => Some(flag_in(t)?.cmp(b)),
+        (Val::Bool(b), Val::Text(t)) => Some(b.cmp(&flag_in(t)?)),
         (Val::Bind(x), Val::Bind(y)) => {
             Some((x.range.start, x.range.end).cmp(&(y.range.start, y.range.end)))
         }
         (Val::Document, Val::Document) => Some(Ordering::Equal),
+        _ => None,
+    }
+}
+
+/// A number written as text (`"2"`, `" 1.50 "`).
+fn number_in(text: &str) -> Option<Decimal> {
+    text.trim().parse().ok()
+}
+
+/// A yes/no written as text, in the words logs use.
+fn flag_in(text: &str) -> Option<bool> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "y" | "1" | "是" | "有" | "同意" => Some(true),
+        "false" | "no" | "n" | "0" | "否" | "无" | "不同意" => Some(false),
         _ => None,
     }
 }
@@ -218,6 +239,26 @@ fn display_duration(secs: Decimal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extra_fields_written_as_text_compare_as_numbers_and_flags() {
+        let text = |s: &'static str| Val::Text(Cow::Borrowed(s));
+        let two = Val::Number(Decimal::from(2));
+        assert!(apply_cmp(CmpOp::Lt, &text("1"), &two));
+        assert!(apply_cmp(CmpOp::Eq, &text(" 2.0 "), &two));
+        assert!(apply_cmp(CmpOp::Gt, &two, &text("1.5")));
+        // Not a number: compares with nothing, either way round.
+        assert!(!apply_cmp(CmpOp::Lt, &text("two"), &two));
+        assert!(!apply_cmp(CmpOp::Ge, &text("two"), &two));
+        for yes in ["true", "Yes", "y", "1", "是", "同意"] {
+            assert!(apply_cmp(CmpOp::Eq, &text(yes), &Val::Bool(true)), "{yes}");
+        }
+        for no in ["FALSE", "no", "0", "否", "不同意"] {
+            assert!(apply_cmp(CmpOp::Eq, &Val::Bool(false), &text(no)), "{no}");
+        }
+        assert!(!apply_cmp(CmpOp::Eq, &text("maybe"), &Val::Bool(true)));
+        assert!(!apply_cmp(CmpOp::Ne, &text("maybe"), &Val::Bool(true)));
+    }
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap_or_default()

@@ -184,7 +184,7 @@ fn check_header(
 /// CSV has only text: a value of a non-canonical column that is exactly a decimal number or
 /// `true`/`false` is taken as one, so rules can compare it; anything else (`007`, `1e5`, `+5`)
 /// stays text as written.
-fn typed_cell(value: &str) -> Cell<'static> {
+pub(crate) fn typed_cell(value: &str) -> Cell<'static> {
     match value {
         "true" => return Cell::Bool(true),
         "false" => return Cell::Bool(false),

@@ -268,6 +268,8 @@ struct Mapper<'m> {
     words: Words,
     /// Columns two canonical fields are read from (`account` and `debtor` both `acct_no`).
     shared: BTreeSet<String>,
+    /// `log.columns`' `extra.NAME: column`, as column -> NAME.
+    extra_names: BTreeMap<String, String>,
 }
 
 /// canonical field -> the log's word (trimmed, lower case) -> the canonical word.
@@ -311,6 +313,14 @@ impl<'m> Mapper<'m> {
             default_zone,
             words: normalized_words(mapping),
             shared: shared_columns(mapping),
+            extra_names: mapping
+                .columns
+                .iter()
+                .filter_map(|(field, column)| {
+                    let name = field.strip_prefix("extra.")?;
+                    Some((column.clone(), name.to_string()))
+                })
+                .collect(),
         }
     }
 
@@ -338,6 +348,7 @@ impl<'m> Mapper<'m> {
             mapping: self.mapping,
             words: &self.words,
             shared: &self.shared,
+            extra_names: &self.extra_names,
             cells: record.cells,
         };
         let debtor = fields.required_text("debtor")?;
@@ -478,6 +489,7 @@ struct Fields<'m, 'a> {
     mapping: &'m LogMapping,
     words: &'m Words,
     shared: &'m BTreeSet<String>,
+    extra_names: &'m BTreeMap<String, String>,
     cells: Vec<(Cow<'a, str>, Cell<'a>)>,
 }
 
@@ -583,25 +595,49 @@ impl<'a> Fields<'_, 'a> {
             .map(|w| w.to_string())
             .chain(mapped.into_iter().flat_map(|m| m.keys().cloned()));
         let wanted = written.to_lowercase();
-        let limit = (wanted.chars().count() / 3).max(2);
+        // Two edits turn any two-character Chinese word into any other: a suggestion only for
+        // a near spelling of a longer word, else the list of what is accepted.
+        let chars = wanted.chars().count();
+        let limit = if wanted.is_ascii() {
+            (chars / 3).max(2)
+        } else {
+            chars / 3
+        };
         let nearest = candidates
             .map(|c| (strsim::levenshtein(&wanted, &c.to_lowercase()), c))
             .filter(|(d, _)| *d <= limit)
             .min();
         let hint = match nearest {
             Some((_, word)) => format!("; did you mean `{word}`?"),
-            None => format!("; expected one of {}", canonical.join(", ")),
+            None => {
+                let mut accepted = canonical.join(", ");
+                if let Some(words) = mapped.filter(|m| !m.is_empty()) {
+                    let own: Vec<&str> = words.keys().map(String::as_str).collect();
+                    accepted.push_str(&format!(
+                        ", or a word mapped in `log.values.{field}`: {}",
+                        own.join(", ")
+                    ));
+                }
+                format!("; expected one of {accepted}")
+            }
         };
         format!("unknown {field} `{written}` (column `{column}`){hint}")
     }
 
     /// The cells no canonical field took, by column name.
     fn extra(self) -> BTreeMap<String, FieldValue> {
-        let shared = self.shared;
+        let (shared, names, words) = (self.shared, self.extra_names, self.words);
         self.cells
             .into_iter()
-            .filter(|(name, _)| !shared.contains(name.as_ref()))
-            .filter_map(|(name, cell)| extra_value(cell).map(|v| (name.into_owned(), v)))
+            .filter(|(column, _)| !shared.contains(column.as_ref()))
+            .filter_map(|(column, cell)| {
+                let name = names
+                    .get(column.as_ref())
+                    .cloned()
+                    .unwrap_or_else(|| column.into_owned());
+                let cell = mapped_extra_word(words, &name, cell);
+                extra_value(cell).map(|v| (name, v))
+            })
             .collect()
     }
 }
@@ -620,6 +656,23 @@ fn trimmed(s: Cow<'_, str>) -> String {
     match s {
         Cow::Owned(s) if s.trim().len() == s.len() => s,
         s => s.trim().to_string(),
+    }
+}
+
+/// An extra field's cell through `log.values.extra.NAME` (`是` -> `true`), typed as a CSV cell
+/// is; unchanged when the field has no words mapped or the cell's word is not among them.
+fn mapped_extra_word<'a>(words: &Words, name: &str, cell: Cell<'a>) -> Cell<'a> {
+    let Some(mapped) = words.get(&format!("extra.{name}")) else {
+        return cell;
+    };
+    let written = match &cell {
+        Cell::Text(s) | Cell::Number(s) => lower_case(s.trim()).into_owned(),
+        Cell::Bool(b) => b.to_string(),
+        Cell::Null | Cell::Nested(_) => return cell,
+    };
+    match mapped.get(&written) {
+        Some(value) => super::csv::typed_cell(value),
+        None => cell,
     }
 }
 
@@ -724,6 +777,72 @@ mod tests {
             ))
             .unwrap_err(),
             "unknown outcome `no answer` (column `outcome`); did you mean `no_answer`?"
+        );
+    }
+
+    #[test]
+    fn short_chinese_words_list_what_is_accepted_instead_of_guessing() {
+        let mut m = mapping();
+        m.values
+            .entry("kind".into())
+            .or_default()
+            .insert("外访".into(), "visit".into());
+        let csv = "debtor_id,ts,channel\nD1,2026-03-02 09:00,微信\n";
+        let read = read_log("t.csv", csv.as_bytes(), LogFormat::Csv, &m).unwrap();
+        let reason = &read.rejected[0].reason;
+        assert!(reason.starts_with("unknown kind `微信` (column `channel`); expected one of call,"));
+        assert!(
+            reason.ends_with("or a word mapped in `log.values.kind`: Phone, 外访"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn extra_columns_and_words_are_mapped_to_the_names_rules_read() {
+        let mut m = mapping();
+        m.columns
+            .insert("extra.collectors".into(), "外访人数".into());
+        m.columns.insert("extra.consent".into(), "客户同意".into());
+        let yes_no = [("是", "true"), ("否", "false")];
+        m.values.insert(
+            "extra.consent".into(),
+            yes_no
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        );
+        let csv = "debtor_id,ts,channel,外访人数,客户同意,备注\n\
+                   D1,2026-03-02 09:00,call,1,是,x\n\
+                   D1,2026-03-02 10:00,call,2,否,y\n\
+                   D1,2026-03-02 11:00,call,3,不详,z\n";
+        let read = read_log("t.csv", csv.as_bytes(), LogFormat::Csv, &m).unwrap();
+        let extra: Vec<Vec<(String, FieldValue)>> = read
+            .events
+            .iter()
+            .map(|e| e.extra.clone().into_iter().collect())
+            .collect();
+        let n = |v: i64| FieldValue::Number(rust_decimal::Decimal::from(v));
+        let t = |s: &str| FieldValue::Text(s.into());
+        assert_eq!(
+            extra,
+            [
+                vec![
+                    ("collectors".into(), n(1)),
+                    ("consent".into(), FieldValue::Bool(true)),
+                    ("备注".into(), t("x")),
+                ],
+                vec![
+                    ("collectors".into(), n(2)),
+                    ("consent".into(), FieldValue::Bool(false)),
+                    ("备注".into(), t("y")),
+                ],
+                // A word the mapping does not know stays as written.
+                vec![
+                    ("collectors".into(), n(3)),
+                    ("consent".into(), t("不详")),
+                    ("备注".into(), t("z")),
+                ],
+            ]
         );
     }
 
