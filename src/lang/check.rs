@@ -771,26 +771,24 @@ impl<'a> Checker<'a> {
             format!("(?{flags})")
         };
         let full = format!("{prefix}{}", lit.pattern);
-        let hir = match regex_syntax::ParserBuilder::new()
-            .nest_limit(regex_bounds::MAX_REGEX_NESTING)
-            .build()
-            .parse(&full)
-        {
-            Ok(hir) => hir,
-            Err(e) => {
-                self.report_regex_syntax(file, lit, prefix.len(), &e);
-                return None;
-            }
-        };
-        // Compiling a regex costs far more than parsing it, and every run checks the
-        // built-in packs: theirs are compiled by a test instead (`builtin_regexes_compile`),
-        // and one that cannot match empty text needs no compiling to say so.
+        // Parsing a regex is a third of loading the rules, and every run loads the built-in
+        // packs: theirs are parsed, bounded and compiled by a test instead
+        // (`builtin_regexes_compile`, which also requires each to match only non-empty text).
         let builtin = self
             .files
             .get(file)
             .is_some_and(|f| f.path.starts_with("<builtin>/"));
-        if builtin && hir.properties().minimum_len().is_some_and(|n| n > 0) {
+        if builtin {
             return Some(full);
+        }
+        // Parsed first for its errors' spans, which point into the pattern.
+        if let Err(e) = regex_syntax::ParserBuilder::new()
+            .nest_limit(regex_bounds::MAX_REGEX_NESTING)
+            .build()
+            .parse(&full)
+        {
+            self.report_regex_syntax(file, lit, prefix.len(), &e);
+            return None;
         }
         // Bounded as the engine compiles it: after normalisation, with its size limit.
         let compiled = match regex_bounds::compile(&crate::document::normalise_regex_source(&full))

@@ -7,7 +7,7 @@ mod check;
 mod diag;
 pub mod ir;
 mod parser;
-mod regex_bounds;
+pub(crate) mod regex_bounds;
 
 pub use check::check;
 pub use diag::{render, DiagLevel, Diagnostic};
