@@ -10,6 +10,10 @@
 #   FUZZ_SANITIZER  address (default) or none (faster, catches only panics, hangs and OOMs).
 #   FUZZ_TIMEOUT    seconds one input may take before it counts as a hang (default 30: a real
 #                   rule file with its examples takes seconds under ASan on a busy machine).
+#                   The timeout is wall-clock: do not run this under `nice` on a loaded machine
+#                   (a starved rule_lang input that takes 0.3 s of CPU passed 30 s), and know
+#                   that libFuzzer's timeout handler can then deadlock in malloc instead of
+#                   writing the input: replay a suspected hang alone before believing it.
 #
 # Seeds are read from fuzz/corpus/TARGET (committed, never written); what the fuzzer finds is
 # kept in fuzz/grown/TARGET, crashes in fuzz/artifacts/TARGET, logs in fuzz/logs/TARGET.log
