@@ -91,18 +91,46 @@ pub fn compare(a: &Val, b: &Val) -> Option<Ordering> {
     }
 }
 
-/// A number written as text (`"2"`, `" 1.50 "`).
+/// A number written as text (`"2"`, `" 1.50 "`); a JSON list counts its items
+/// (`"collectors": ["张伟", "李强"]` is 2).
 fn number_in(text: &str) -> Option<Decimal> {
-    text.trim().parse().ok()
+    let text = text.trim();
+    if text.starts_with('[') {
+        let items: Vec<serde_json::Value> = serde_json::from_str(text).ok()?;
+        return Some(Decimal::from(items.len()));
+    }
+    text.parse().ok()
 }
 
-/// A yes/no written as text, in the words logs use.
+/// A yes/no written as text, in the words logs use: a flag word, or a note that starts with
+/// yes/no or states consent (`"口头同意晚间联系"`) or its refusal.
 fn flag_in(text: &str) -> Option<bool> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "true" | "yes" | "y" | "1" | "是" | "有" | "同意" => Some(true),
-        "false" | "no" | "n" | "0" | "否" | "无" | "不同意" => Some(false),
-        _ => None,
+    let lower = text.trim().to_lowercase();
+    match lower.as_str() {
+        "true" | "yes" | "y" | "1" | "是" | "有" | "同意" => return Some(true),
+        "false" | "no" | "n" | "0" | "否" | "无" | "不同意" => return Some(false),
+        _ => {}
     }
+    let refused = [
+        "不同意",
+        "未同意",
+        "没同意",
+        "没有同意",
+        "拒绝",
+        "不允许",
+        "撤回",
+        "not ",
+        "withdr",
+        "revok",
+    ];
+    if refused.iter().any(|w| lower.contains(w)) || lower.starts_with("no ") {
+        return Some(false);
+    }
+    let agreed = ["同意", "允许", "consent", "agreed"];
+    if agreed.iter().any(|w| lower.contains(w)) || lower.starts_with("yes") {
+        return Some(true);
+    }
+    None
 }
 
 pub fn apply_cmp(op: CmpOp, a: &Val, b: &Val) -> bool {
@@ -256,6 +284,23 @@ mod tests {
         for no in ["FALSE", "no", "0", "否", "不同意"] {
             assert!(apply_cmp(CmpOp::Eq, &Val::Bool(false), &text(no)), "{no}");
         }
+        for yes in [
+            "口头同意晚间联系",
+            "Yes - verbal",
+            "consumer agreed to evening calls",
+        ] {
+            assert!(apply_cmp(CmpOp::Eq, &text(yes), &Val::Bool(true)), "{yes}");
+        }
+        for no in [
+            "客户拒绝",
+            "未同意夜间联系",
+            "did not consent",
+            "no consent given",
+        ] {
+            assert!(apply_cmp(CmpOp::Eq, &text(no), &Val::Bool(false)), "{no}");
+        }
+        assert!(apply_cmp(CmpOp::Lt, &text(r#"["孙浩"]"#), &two));
+        assert!(apply_cmp(CmpOp::Eq, &text(r#"["张伟", "李强"]"#), &two));
         assert!(!apply_cmp(CmpOp::Eq, &text("maybe"), &Val::Bool(true)));
         assert!(!apply_cmp(CmpOp::Ne, &text("maybe"), &Val::Bool(true)));
     }
