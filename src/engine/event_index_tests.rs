@@ -3,7 +3,6 @@
 //! not handle (`(x == x or e == e)`, always true), which makes the engine visit every event.
 
 use super::*;
-use crate::lang::SourceFile;
 use crate::log::{Direction, EventKind, LocalTime, Outcome, Party};
 use proptest::prelude::*;
 
@@ -29,7 +28,7 @@ fn rules(fallback: bool) -> String {
     } else {
         ""
     };
-    let mut src = String::from("pack test-log jurisdiction CN\n");
+    let mut src = String::new();
     for (i, q) in COUNTS.iter().enumerate() {
         src.push_str(&format!(
             "rule T-{i} \"count {i}\" {{
@@ -55,13 +54,23 @@ rule E-{i} \"exists {i}\" {{
 }
 
 fn plan(src: String) -> Plan {
-    let files = [SourceFile {
-        path: "t.rules".into(),
-        text: src,
-    }];
-    let (set, _) = crate::lang::compile(&files, &crate::concepts::ConceptCatalogue::builtin())
-        .unwrap_or_else(|d| panic!("{d:#?}"));
-    Plan::compile(set).unwrap()
+    super::events_tests::plan(&src)
+}
+
+/// An evaluator over `events` under `p`'s rules.
+fn evaluator<'a>(
+    p: &'a Plan,
+    events: &'a [Event],
+    texts: &'a super::events::EventTexts<'a>,
+) -> super::eval::Evaluator<'a> {
+    let empty = super::EmptySubject::get();
+    super::eval::Evaluator::for_events(
+        &p.log_patterns,
+        &p.rules.params,
+        (&empty.doc, &empty.facts, &empty.scan),
+        events,
+        texts,
+    )
 }
 
 /// An event `minutes` after 2026-03-01 00:00 UTC, in a zone `offset_h` hours east of UTC.
@@ -162,19 +171,12 @@ fn every_shape_above_is_indexed_and_the_fallback_is_not() {
     let events: Vec<Event> = (0..5)
         .map(|i| event(i + 1, i as i64 * 60, 8, true, 0, true))
         .collect();
-    let empty = super::EmptySubject::get();
     for (fallback, want) in [(false, true), (true, false)] {
         let p = plan(rules(fallback));
-        let texts = super::events::EventTexts::new(&p.log_patterns, &events);
-        let ev = super::eval::Evaluator::for_events(
-            &p.log_patterns,
-            &p.rules.params,
-            (&empty.doc, &empty.facts, &empty.scan),
-            &events,
-            &texts,
-        );
         let queries = count_queries(&p);
         assert_eq!(queries.len(), 2 * COUNTS.len());
+        let texts = super::events::EventTexts::new(&p.log_patterns, &events);
+        let ev = evaluator(&p, &events, &texts);
         for q in queries {
             let mut env = vec![None; 4];
             env[0] = Some(super::events::event_binding(0));
@@ -192,17 +194,10 @@ fn local_date_bounds_are_not_indexed_when_zones_mix() {
     ];
     assert!(events[0].local.day > events[1].local.day);
     let p = plan(rules(false));
-    let empty = super::EmptySubject::get();
     let texts = super::events::EventTexts::new(&p.log_patterns, &events);
-    let ev = super::eval::Evaluator::for_events(
-        &p.log_patterns,
-        &p.rules.params,
-        (&empty.doc, &empty.facts, &empty.scan),
-        &events,
-        &texts,
-    );
-    let q = count_queries(&p)[2 * 4]; // T-4: a local-date range
+    let ev = evaluator(&p, &events, &texts);
     let mut env = vec![None; 4];
+    let q = count_queries(&p)[2 * 4]; // T-4: a local-date range
     assert!(ev.build_index(q, &mut env).is_none());
     let q = count_queries(&p)[0]; // T-0: a local-date key, fine in any zone
     assert!(ev.build_index(q, &mut env).is_some());

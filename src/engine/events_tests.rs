@@ -4,7 +4,7 @@ use super::*;
 use crate::lang::SourceFile;
 use crate::log::{Direction, EventKind, LocalTime, Outcome, Party};
 
-fn plan(rules: &str) -> Plan {
+pub(super) fn plan(rules: &str) -> Plan {
     let src = format!("pack test-log jurisdiction CN\n{rules}");
     let files = [SourceFile {
         path: "t.rules".into(),
