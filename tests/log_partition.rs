@@ -194,3 +194,56 @@ fn lines_that_are_not_utf8_are_rejected_records_and_the_rest_is_checked() {
     // The in-memory path loses the same records and checks the rest.
     assert_same(&whole, &parted, "mixed.jsonl");
 }
+
+/// Found by fuzzing (`log_read`): a quote inside an unquoted field is a literal byte to the CSV
+/// reader, but the block cutter used to count it, and so cut a later quoted field spanning two
+/// lines in two. The reader sees 4 records here; the bucketed path read 5.
+#[test]
+fn a_quote_inside_an_unquoted_field_does_not_move_block_cuts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("quotes.csv");
+    let mut text = String::from("id,debtor,time,kind,text\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "A{i},d{i},2026-03-02T09:00:00+08:00,sms,he wrote 5\" then\n\
+             B{i},d{i},2026-03-02T10:00:00+08:00,sms,\"你欠款未还\n\
+             C{i},d{i},2026-03-02T11:00:00+08:00,call,still the same field\"\n\
+             D{i},d{i},2026-03-02T12:00:00+08:00,call,ok x\"\"y\n"
+        ));
+    }
+    std::fs::write(&path, &text).expect("write the log");
+    let plan = builtin_plan();
+    for block_bytes in [16, 50, 97, 700] {
+        let shown = "quotes.csv";
+        let whole = check_log_file(
+            &plan,
+            &path,
+            shown,
+            LogFormat::Csv,
+            &LogMapping::default(),
+            None,
+        );
+        let options = PartitionOptions {
+            bucket_bytes: 300,
+            block_bytes,
+        };
+        let parted = check_log_partitioned(
+            &plan,
+            &path,
+            shown,
+            LogFormat::Csv,
+            &LogMapping::default(),
+            None,
+            options,
+        );
+        assert_eq!(
+            whole.records_read, 90,
+            "three records per group: B's text spans C's line"
+        );
+        assert_same(
+            &whole,
+            &parted,
+            &format!("quotes.csv, {block_bytes}-byte blocks"),
+        );
+    }
+}

@@ -25,10 +25,10 @@ pub struct Blocks<R> {
     /// File offset of `pending[0]` and its line.
     base: usize,
     line: usize,
-    /// How far `pending` has been scanned for a cut, the quote state there (CSV), and the
+    /// How far `pending` has been scanned for a cut, the CSV field state there, and the
     /// last place a block may end.
     scanned: usize,
-    in_quotes: bool,
+    field: CsvField,
     last_cut: Option<usize>,
     at_end: bool,
     started: bool,
@@ -44,7 +44,7 @@ impl<R: Read> Blocks<R> {
             base: 0,
             line: 1,
             scanned: 0,
-            in_quotes: false,
+            field: CsvField::Start,
             last_cut: None,
             at_end: false,
             started: false,
@@ -64,11 +64,14 @@ impl<R: Read> Blocks<R> {
     /// Scans the unscanned bytes for places a block may end.
     fn scan(&mut self) {
         let new = self.pending.get(self.scanned..).unwrap_or_default();
-        for (i, b) in new.iter().enumerate() {
-            match b {
-                b'"' if self.csv => self.in_quotes = !self.in_quotes,
-                b'\n' if !self.in_quotes => self.last_cut = Some(self.scanned + i + 1),
-                _ => {}
+        for (i, &b) in new.iter().enumerate() {
+            if self.csv {
+                self.field = self.field.after(b);
+                if b == b'\n' && self.field == CsvField::Start {
+                    self.last_cut = Some(self.scanned + i + 1);
+                }
+            } else if b == b'\n' {
+                self.last_cut = Some(self.scanned + i + 1);
             }
         }
         self.scanned = self.pending.len();
@@ -122,9 +125,37 @@ impl<R: Read> Blocks<R> {
         self.line += block.bytes.iter().filter(|b| **b == b'\n').count();
         self.scanned = 0;
         self.last_cut = None;
-        // A cut is outside quotes, so the rest starts outside them too.
-        self.in_quotes = false;
+        // A cut is at a record's start, so the rest starts there too.
+        self.field = CsvField::Start;
         block
+    }
+}
+
+/// Where a CSV reader is within a field, as the `csv` crate reads (RFC 4180 with its defaults):
+/// a quote opens a quoted field only as a field's first byte, and elsewhere is a literal byte;
+/// in a quoted field `""` is a quote, and a closing quote may be followed by more of the field.
+/// Cutting blocks by this, not by counting quotes, makes every cut a record boundary of the
+/// whole file's reading, malformed quoting included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CsvField {
+    /// At a record's or a field's first byte.
+    Start,
+    Unquoted,
+    Quoted,
+    /// Just after a quote inside a quoted field: an escaped quote or the closing one.
+    QuoteInQuoted,
+}
+
+impl CsvField {
+    fn after(self, b: u8) -> CsvField {
+        match (self, b) {
+            (CsvField::Quoted, b'"') => CsvField::QuoteInQuoted,
+            (CsvField::Quoted, _) => CsvField::Quoted,
+            (CsvField::QuoteInQuoted, b'"') => CsvField::Quoted,
+            (CsvField::Start, b'"') => CsvField::Quoted,
+            (_, b',' | b'\n' | b'\r') => CsvField::Start,
+            _ => CsvField::Unquoted,
+        }
     }
 }
 
