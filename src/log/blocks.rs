@@ -55,6 +55,8 @@ impl<R: Read> Blocks<R> {
     fn fill(&mut self) -> std::io::Result<bool> {
         let want = self.target as u64;
         let before = self.pending.len();
+        // Grown once to its size, not by doubling (each doubling copies what was read).
+        self.pending.reserve(self.target);
         (&mut self.reader)
             .take(want)
             .read_to_end(&mut self.pending)?;
@@ -64,15 +66,28 @@ impl<R: Read> Blocks<R> {
     /// Scans the unscanned bytes for places a block may end.
     fn scan(&mut self) {
         let new = self.pending.get(self.scanned..).unwrap_or_default();
-        for (i, &b) in new.iter().enumerate() {
-            if self.csv {
-                self.field = self.field.after(b);
-                if b == b'\n' && self.field == CsvField::Start {
-                    self.last_cut = Some(self.scanned + i + 1);
-                }
-            } else if b == b'\n' {
+        if !self.csv {
+            if let Some(i) = memchr::memrchr(b'\n', new) {
                 self.last_cut = Some(self.scanned + i + 1);
             }
+            self.scanned = self.pending.len();
+            return;
+        }
+        let mut i = 0;
+        while let Some(b) = new.get(i).copied() {
+            self.field = self.field.after(b);
+            if b == b'\n' && self.field == CsvField::Start {
+                self.last_cut = Some(self.scanned + i + 1);
+            }
+            // Skip the bytes that cannot change the state: to the next quote inside a quoted
+            // field, else to the next quote, separator or line end.
+            let rest = new.get(i + 1..).unwrap_or_default();
+            let skip = match self.field {
+                CsvField::Quoted => memchr::memchr(b'"', rest),
+                CsvField::Unquoted => memchr::memchr3(b',', b'\n', b'\r', rest),
+                CsvField::Start | CsvField::QuoteInQuoted => Some(0),
+            };
+            i += 1 + skip.unwrap_or(rest.len());
         }
         self.scanned = self.pending.len();
     }
@@ -122,7 +137,7 @@ impl<R: Read> Blocks<R> {
             bytes,
         };
         self.base += cut;
-        self.line += block.bytes.iter().filter(|b| **b == b'\n').count();
+        self.line += memchr::memchr_iter(b'\n', &block.bytes).count();
         self.scanned = 0;
         self.last_cut = None;
         // A cut is at a record's start, so the rest starts there too.

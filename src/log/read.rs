@@ -250,7 +250,7 @@ impl<'m> BlockParser<'m> {
 /// 1-based line of byte `offset`.
 pub(crate) fn line_of(bytes: &[u8], offset: usize) -> usize {
     let before = bytes.get(..offset).unwrap_or(bytes);
-    before.iter().filter(|b| **b == b'\n').count() + 1
+    memchr::memchr_iter(b'\n', before).count() + 1
 }
 
 /// The log column a canonical field is read from.
