@@ -372,11 +372,10 @@ impl Required {
     }
 
     /// How selective a guard is: its shortest literal's length (a short one hits often),
-    /// then fewer literals.
+    /// then fewer literals. `lits` is minimal (no literal contains another).
     fn score(&self) -> (usize, std::cmp::Reverse<usize>) {
-        let lits = minimal(self.lits.clone());
-        let shortest = lits.iter().map(String::len).min().unwrap_or(0);
-        (shortest, std::cmp::Reverse(lits.len()))
+        let shortest = self.lits.iter().map(String::len).min().unwrap_or(0);
+        (shortest, std::cmp::Reverse(self.lits.len()))
     }
 }
 
@@ -497,7 +496,12 @@ fn required_of_concat(parts: &[Hir]) -> Option<Required> {
     }
     candidates
         .into_iter()
-        .map(|c| (c.score(), c))
+        .map(|c| {
+            // Scored on its minimal set, which is what a guard keeps anyway.
+            let lits = minimal(c.lits);
+            let c = Required { lits, exact: false };
+            (c.score(), c)
+        })
         .filter(|(score, _)| score.0 > 0)
         .max_by(|a, b| a.0.cmp(&b.0))
         .map(|(_, c)| c)

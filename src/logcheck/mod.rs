@@ -277,14 +277,29 @@ impl Debtors {
     fn absorb(&mut self, checked: Vec<DebtorResult>, findings: &mut Vec<Finding>) {
         for d in checked {
             findings.extend(d.findings);
-            let key = d.code.unwrap_or_else(|| "none".into());
-            *self.by_code.entry(key.clone()).or_default() += 1;
-            match self.examples.get_mut(&key) {
-                Some(example) if example.0 <= d.debtor => {}
-                Some(example) => *example = (d.debtor, d.reason),
-                None => {
-                    self.examples.insert(key, (d.debtor, d.reason));
-                }
+            let code = d.code.unwrap_or_else(|| "none".into());
+            self.count(code, 1, (d.debtor, d.reason));
+        }
+    }
+
+    /// Adds another part of the log's debtors (a bucket's).
+    fn merge(&mut self, other: Debtors) {
+        let mut examples = other.examples;
+        for (code, n) in other.by_code {
+            if let Some(example) = examples.remove(&code) {
+                self.count(code, n, example);
+            }
+        }
+    }
+
+    /// `n` more debtors of `code`; `example` (debtor, reason) is kept if it comes first by name.
+    fn count(&mut self, code: String, n: usize, example: (String, String)) {
+        *self.by_code.entry(code.clone()).or_default() += n;
+        match self.examples.get_mut(&code) {
+            Some(kept) if kept.0 <= example.0 => {}
+            Some(kept) => *kept = example,
+            None => {
+                self.examples.insert(code, example);
             }
         }
     }
