@@ -8,8 +8,8 @@
 //!
 //! Run: `cargo bench --bench check` (release build). Throughput is in MB/s of contract text.
 //!
-//! Also: one debtor with many calls on one day, checked with the built-in CN collection pack,
-//! at two sizes: per-day counts must grow linearly with the calls, not quadratically.
+//! Also: one debtor with many calls, checked with the built-in CN collection pack (one day, two
+//! sizes: per-day counts must grow linearly with the calls) and the US pack (one week).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use loanlint::document::{Document, Format};
@@ -38,15 +38,22 @@ fn corpus_dir() -> Option<PathBuf> {
     ok.then_some(out)
 }
 
-/// One debtor, `calls` outbound calls between 09:00 and 20:00 of one day, to two numbers, one
-/// in three connected.
-fn dense_debtor_log(calls: usize) -> Vec<u8> {
+/// One debtor, `calls` outbound calls to two numbers, one in three connected: between 09:00
+/// and 20:00 of one day (Shanghai), or spread over the seven days from 2 March (New York).
+fn dense_debtor_log(calls: usize, week: bool) -> Vec<u8> {
     let mut out = String::new();
+    let per_day = if week { calls.div_ceil(7) } else { calls };
     for i in 0..calls {
-        let secs = 9 * 3600 + i * (11 * 3600) / calls;
+        let (day, slot) = (2 + i / per_day, i % per_day);
+        let secs = 9 * 3600 + slot * (11 * 3600) / per_day;
         let outcome = if i % 3 == 0 { "connected" } else { "no_answer" };
+        let (offset, zone) = if week {
+            ("-05:00", "America/New_York")
+        } else {
+            ("+08:00", "Asia/Shanghai")
+        };
         out.push_str(&format!(
-            r#"{{"debtor":"d1","time":"2026-03-02T{:02}:{:02}:{:02}+08:00","tz":"Asia/Shanghai","kind":"call","to":"n{}","outcome":"{outcome}"}}"#,
+            r#"{{"debtor":"d1","account":"A1","time":"2026-03-{day:02}T{:02}:{:02}:{:02}{offset}","tz":"{zone}","kind":"call","to":"n{}","outcome":"{outcome}"}}"#,
             secs / 3600,
             secs / 60 % 60,
             secs % 60,
@@ -90,10 +97,15 @@ fn benches(c: &mut Criterion) {
     };
     let mut g = c.benchmark_group("dense debtor");
     g.sample_size(10);
-    for calls in [1_000, 4_000] {
-        let log = dense_debtor_log(calls);
+    let cases = [
+        ("CN", 1_000, "in one day"),
+        ("CN", 4_000, "in one day"),
+        ("US", 1_000, "in one week"),
+    ];
+    for (code, calls, span) in cases {
+        let log = dense_debtor_log(calls, code == "US");
         g.throughput(Throughput::Elements(calls as u64));
-        g.bench_function(format!("{calls} calls in one day, CN pack"), |b| {
+        g.bench_function(format!("{calls} calls {span}, {code} pack"), |b| {
             b.iter(|| {
                 loanlint::logcheck::check_log_bytes(
                     &linter.plan,
@@ -101,7 +113,7 @@ fn benches(c: &mut Criterion) {
                     "dense.jsonl",
                     loanlint::log::read::LogFormat::Jsonl,
                     &Default::default(),
-                    Some("CN"),
+                    Some(code),
                 )
                 .findings
                 .len()

@@ -13,8 +13,10 @@
 //! - conditions without `x` (`e.kind == call`), which hold for all candidates or none.
 //!
 //! The count for `e` is then the number of positions of `e`'s group inside `e`'s slice: two
-//! binary searches. A filter with any other conjunct (a disjunction mixing `x` and `e`, a
-//! nested query reading `e`) has no index, and the query is evaluated event by event as before.
+//! binary searches. Any other conjunct (a disjunction mixing `x` and `e`, a nested query reading
+//! both) is a residual: evaluated only on the group's events inside the slice, so such a count
+//! costs those events, not the window. A filter whose bounds or keys cannot be read (a local-date
+//! bound when zones make dates go backwards) has no index and is evaluated event by event.
 
 use super::eval::{free_slots, mentions_slot, Evaluator};
 use super::events::{event_binding, flip};
@@ -27,6 +29,29 @@ use std::collections::HashMap;
 
 type Env = Vec<Option<Binding>>;
 
+#[cfg(test)]
+thread_local! {
+    /// Tests turn the index off to compare with visiting every event.
+    pub(super) static DISABLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+#[cfg(test)]
+fn tests_disabled() -> bool {
+    DISABLED.with(std::cell::Cell::get)
+}
+
+#[cfg(not(test))]
+fn tests_disabled() -> bool {
+    false
+}
+
+#[cfg(test)]
+impl EventIndex<'_> {
+    pub(super) fn residual_count(&self) -> usize {
+        self.residuals.len()
+    }
+}
+
 /// A sub-query's filter, sorted as the module comment says, and the stream grouped by it.
 pub(super) struct EventIndex<'a> {
     /// Conjuncts without `x`.
@@ -34,6 +59,8 @@ pub(super) struct EventIndex<'a> {
     /// The outer side of each `x.… == outer` conjunct, in the order of a group's key.
     keys: Vec<&'a Expr>,
     bounds: Vec<Bound<'a>>,
+    /// Conjuncts reading both `x` and the outer bindings in another way: evaluated per candidate.
+    residuals: Vec<&'a Expr>,
     /// Stream positions of the events that pass every condition on `x` alone, ascending, by
     /// their key values.
     groups: HashMap<Vec<Key<'a>>, Vec<usize>>,
@@ -91,6 +118,7 @@ fn key_of(v: Val<'_>) -> Result<Option<Key<'_>>, ()> {
 /// How one conjunct of the filter of the query binding `slot` is used.
 enum Conjunct<'a> {
     Gate(&'a Expr),
+    Residual(&'a Expr),
     OnX(&'a Expr),
     Key { on_x: &'a Expr, outer: &'a Expr },
     Bound(Bound<'a>),
@@ -202,7 +230,7 @@ impl<'a> Evaluator<'a> {
     /// The number of events passing `q`'s filter under the outer bindings in `env`, by the
     /// index; `None` when the filter has no index (the caller then evaluates it directly).
     pub(super) fn indexed_count(&self, q: &'a Query, env: &mut Env) -> Option<usize> {
-        if q.kind != BinderKind::Event {
+        if q.kind != BinderKind::Event || tests_disabled() {
             return None;
         }
         let index = self.event_index(q, env)?;
@@ -226,7 +254,20 @@ impl<'a> Evaluator<'a> {
         };
         let lo = positions.partition_point(|&p| p < from);
         let hi = positions.partition_point(|&p| p < to);
-        Some(hi.saturating_sub(lo))
+        let candidates = positions.get(lo..hi).unwrap_or_default();
+        if index.residuals.is_empty() {
+            return Some(candidates.len());
+        }
+        let saved = env[q.slot].clone();
+        let passing = candidates
+            .iter()
+            .filter(|&&p| {
+                env[q.slot] = Some(event_binding(p));
+                index.residuals.iter().all(|r| self.eval(r, env).truthy())
+            })
+            .count();
+        env[q.slot] = saved;
+        Some(passing)
     }
 
     /// The stream positions `bounds` allow, half-open; `Some(None)` when they allow none;
@@ -321,11 +362,19 @@ impl<'a> Evaluator<'a> {
         if let Some(f) = &q.filter {
             conjuncts(f, &mut parts);
         }
-        let (mut gates, mut on_x, mut keys, mut on_x_keys, mut bounds) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut gates, mut on_x, mut keys, mut on_x_keys, mut bounds, mut residuals) = (
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+        );
         let mut sorted = Vec::new();
         for c in parts {
-            classify(c, q.slot, &mut sorted)?;
+            if classify(c, q.slot, &mut sorted).is_none() {
+                sorted.push(Conjunct::Residual(c));
+            }
         }
         for c in sorted {
             match c {
@@ -336,6 +385,7 @@ impl<'a> Evaluator<'a> {
                     keys.push(outer);
                 }
                 Conjunct::Bound(b) => bounds.push(b),
+                Conjunct::Residual(r) => residuals.push(r),
             }
         }
         // Local-date bounds are a slice only when local dates run in stream order (one zone).
@@ -376,6 +426,7 @@ impl<'a> Evaluator<'a> {
             gates,
             keys,
             bounds,
+            residuals,
             groups,
         })
     }
