@@ -623,7 +623,8 @@ impl<'a> Evaluator<'a> {
             (BinderKind::Duration, Prop::Length) => f
                 .durations
                 .get(b.index)
-                .map_or(missing, |x| Val::Duration(x.days() * Decimal::from(86400))),
+                .and_then(|x| x.days().checked_mul(Decimal::from(86400)))
+                .map_or(missing, Val::Duration),
             (BinderKind::Date, Prop::Value) => f
                 .dates
                 .get(b.index)

@@ -363,6 +363,23 @@ mod tests {
         assert_eq!(got, want, "{text}");
     }
 
+    /// Found by fuzzing (`extract`): 28 digits of years overflowed the day count and panicked.
+    #[test]
+    fn a_length_too_long_to_count_in_days_is_not_a_panic() {
+        let text =
+            "payments of 5555555555555555555555555555 years. 期限 99999999999999999999999999 年";
+        for d in find_durations(text, &[], &[]) {
+            assert_eq!(d.days(), Decimal::MAX, "{d:?}");
+        }
+        let huge = Duration {
+            span: 0..1,
+            amount: Decimal::MAX,
+            unit: Year,
+        };
+        assert_eq!(huge.days(), Decimal::MAX);
+        check("term of 3 years", &[], &[("3 years", "3", Year)]);
+    }
+
     #[test]
     fn a_numeral_that_runs_into_a_duration_gives_back_its_tail() {
         let text = "借一万一天只要5元";

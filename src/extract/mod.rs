@@ -99,7 +99,8 @@ pub struct Duration {
 }
 
 impl Duration {
-    /// Length in days (a month is 365/12 days, a year 365).
+    /// Length in days (a month is 365/12 days, a year 365); `Decimal::MAX` for a length too
+    /// long to represent (the extractor drops anything over a lifetime).
     pub fn days(&self) -> Decimal {
         let per = match self.unit {
             DurationUnit::Minute => Decimal::ONE / Decimal::from(1440),
@@ -109,7 +110,7 @@ impl Duration {
             DurationUnit::Month => Decimal::from(365) / Decimal::from(12),
             DurationUnit::Year => Decimal::from(365),
         };
-        self.amount * per
+        self.amount.checked_mul(per).unwrap_or(Decimal::MAX)
     }
 }
 
