@@ -27,12 +27,22 @@ fn both(
     format: LogFormat,
     mapping: &LogMapping,
 ) -> (LogResult, LogResult) {
-    let shown = path.file_name().and_then(|n| n.to_str()).unwrap_or("log");
-    let whole = check_log_file(plan, path, shown, format, mapping, None);
     let options = PartitionOptions {
         bucket_bytes: 2_000,
         block_bytes: 700,
     };
+    both_with(plan, path, format, mapping, options)
+}
+
+fn both_with(
+    plan: &Plan,
+    path: &Path,
+    format: LogFormat,
+    mapping: &LogMapping,
+    options: PartitionOptions,
+) -> (LogResult, LogResult) {
+    let shown = path.file_name().and_then(|n| n.to_str()).unwrap_or("log");
+    let whole = check_log_file(plan, path, shown, format, mapping, None);
     let parted = check_log_partitioned(plan, path, shown, format, mapping, None, options);
     (whole, parted)
 }
@@ -214,26 +224,15 @@ fn a_quote_inside_an_unquoted_field_does_not_move_block_cuts() {
     std::fs::write(&path, &text).expect("write the log");
     let plan = builtin_plan();
     for block_bytes in [16, 50, 97, 700] {
-        let shown = "quotes.csv";
-        let whole = check_log_file(
-            &plan,
-            &path,
-            shown,
-            LogFormat::Csv,
-            &LogMapping::default(),
-            None,
-        );
         let options = PartitionOptions {
             bucket_bytes: 300,
             block_bytes,
         };
-        let parted = check_log_partitioned(
+        let (whole, parted) = both_with(
             &plan,
             &path,
-            shown,
             LogFormat::Csv,
             &LogMapping::default(),
-            None,
             options,
         );
         assert_eq!(
