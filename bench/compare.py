@@ -44,7 +44,7 @@ LOG_RULES = os.path.join(BENCH, "reference-log.rules")
 SMALL_CONTRACT = os.path.join(ROOT, "fixtures", "contracts", "compliant-consumer-loan.txt")
 # The log's column mapping and the truth.json count each reference rule must reproduce: one
 # definition, shared with bench/logs.py (this folder is on the import path when run as a script).
-from logs import MAPPING as LOG_MAPPING, TRUTH_KEYS  # noqa: E402
+from logs import MAPPING as LOG_MAPPING, TRUTH_KEYS, counts_by_rule  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------
@@ -307,12 +307,7 @@ def duckdb_run(log, fmt, threads, truth, out):
 
 
 def loanlint_log_counts(report_path):
-    with open(report_path, encoding="utf-8") as f:
-        report = json.load(f)
-    counts = {}
-    for finding in report["findings"]:
-        counts[finding["rule"]] = counts.get(finding["rule"], 0) + 1
-    summary = report["summary"]
+    counts, summary = counts_by_rule(report_path)
     return [counts.get(rule, 0) for rule in TRUTH_KEYS], summary
 
 

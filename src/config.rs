@@ -763,7 +763,7 @@ impl Reader<'_> {
         let mut columns = BTreeMap::new();
         for entry in self.map_entries(value, "log.columns", line) {
             // `extra.NAME`: the column rules read as `e.extra.NAME`.
-            if extra_field_name(&entry.key).is_none()
+            if LogMapping::extra_field(&entry.key).is_none()
                 && !self.is_log_field(&entry, "log.columns", &LOG_FIELDS)
             {
                 continue;
@@ -786,7 +786,7 @@ impl Reader<'_> {
     ) -> BTreeMap<String, BTreeMap<String, String>> {
         let mut values = BTreeMap::new();
         for entry in self.map_entries(value, "log.values", line) {
-            if extra_field_name(&entry.key).is_some() {
+            if LogMapping::extra_field(&entry.key).is_some() {
                 let words = self.extra_words(entry.value, entry.line);
                 values.insert(entry.key, words);
                 continue;
@@ -866,12 +866,6 @@ impl Reader<'_> {
         });
         false
     }
-}
-
-/// `NAME` of an `extra.NAME` key of `log.columns` or `log.values`.
-fn extra_field_name(key: &str) -> Option<&str> {
-    key.strip_prefix("extra.")
-        .filter(|name| !name.trim().is_empty())
 }
 
 /// Two or three letters, optionally with a subdivision (`US-NY`).

@@ -104,3 +104,11 @@ pub struct LogMapping {
     /// IANA zone for times written without an offset and records without `tz`.
     pub default_zone: Option<String>,
 }
+
+impl LogMapping {
+    /// `NAME` of a `columns` or `values` key `extra.NAME`: a field rules read as `e.extra.NAME`.
+    pub fn extra_field(key: &str) -> Option<&str> {
+        key.strip_prefix("extra.")
+            .filter(|name| !name.trim().is_empty())
+    }
+}

@@ -270,6 +270,8 @@ struct Mapper<'m> {
     shared: BTreeSet<String>,
     /// `log.columns`' `extra.NAME: column`, as column -> NAME.
     extra_names: BTreeMap<String, String>,
+    /// `log.values`' `extra.NAME` words, by NAME (normalised as `words`).
+    extra_words: Words,
 }
 
 /// canonical field -> the log's word (trimmed, lower case) -> the canonical word.
@@ -317,8 +319,14 @@ impl<'m> Mapper<'m> {
                 .columns
                 .iter()
                 .filter_map(|(field, column)| {
-                    let name = field.strip_prefix("extra.")?;
+                    let name = LogMapping::extra_field(field)?;
                     Some((column.clone(), name.to_string()))
+                })
+                .collect(),
+            extra_words: normalized_words(mapping)
+                .into_iter()
+                .filter_map(|(field, words)| {
+                    Some((LogMapping::extra_field(&field)?.to_string(), words))
                 })
                 .collect(),
         }
@@ -349,6 +357,7 @@ impl<'m> Mapper<'m> {
             words: &self.words,
             shared: &self.shared,
             extra_names: &self.extra_names,
+            extra_words: &self.extra_words,
             cells: record.cells,
         };
         let debtor = fields.required_text("debtor")?;
@@ -490,6 +499,7 @@ struct Fields<'m, 'a> {
     words: &'m Words,
     shared: &'m BTreeSet<String>,
     extra_names: &'m BTreeMap<String, String>,
+    extra_words: &'m Words,
     cells: Vec<(Cow<'a, str>, Cell<'a>)>,
 }
 
@@ -626,7 +636,7 @@ impl<'a> Fields<'_, 'a> {
 
     /// The cells no canonical field took, by column name.
     fn extra(self) -> BTreeMap<String, FieldValue> {
-        let (shared, names, words) = (self.shared, self.extra_names, self.words);
+        let (shared, names, words) = (self.shared, self.extra_names, self.extra_words);
         self.cells
             .into_iter()
             .filter(|(column, _)| !shared.contains(column.as_ref()))
@@ -659,10 +669,11 @@ fn trimmed(s: Cow<'_, str>) -> String {
     }
 }
 
-/// An extra field's cell through `log.values.extra.NAME` (`是` -> `true`), typed as a CSV cell
-/// is; unchanged when the field has no words mapped or the cell's word is not among them.
+/// An extra field's cell through `log.values.extra.NAME` (`是` -> `true`; `words` by NAME),
+/// typed as a CSV cell is; unchanged when the field has no words mapped or the cell's word is
+/// not among them.
 fn mapped_extra_word<'a>(words: &Words, name: &str, cell: Cell<'a>) -> Cell<'a> {
-    let Some(mapped) = words.get(&format!("extra.{name}")) else {
+    let Some(mapped) = words.get(name) else {
         return cell;
     };
     let written = match &cell {
