@@ -1,7 +1,9 @@
 //! Embeds every built-in rule file under `rules/` (and the concept catalogue) in the binary,
-//! so that adding a pack is only adding rule files.
+//! so that adding a pack is only adding rule files; and stamps the build with a hash of its
+//! sources (`LOANLINT_BUILD_ID`), so that the rule cache never trusts another build's output.
 
 use std::fmt::Write as _;
+use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 fn main() {
@@ -23,6 +25,41 @@ fn main() {
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("builtin_rules.rs");
     std::fs::write(dest, out).expect("write builtin_rules.rs");
+    println!("cargo:rustc-env=LOANLINT_BUILD_ID={}", build_id());
+}
+
+/// A hash of everything that decides what the rule compiler makes of a rule file: the code,
+/// the grammar, the locked dependency versions and the package version.
+fn build_id() -> String {
+    let mut files = Vec::new();
+    for dir in ["src", "grammar"] {
+        println!("cargo:rerun-if-changed={dir}");
+        walk(Path::new(dir), &mut files);
+    }
+    println!("cargo:rerun-if-changed=Cargo.lock");
+    files.push(Path::new("Cargo.lock").to_path_buf());
+    files.sort();
+    let mut h = DefaultHasher::new();
+    env!("CARGO_PKG_VERSION").hash(&mut h);
+    for f in &files {
+        f.hash(&mut h);
+        std::fs::read(f).unwrap_or_default().hash(&mut h);
+    }
+    format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), h.finish())
+}
+
+fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            walk(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

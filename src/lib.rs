@@ -21,6 +21,7 @@ pub mod lint;
 pub mod log;
 pub mod logcheck;
 pub mod report;
+pub mod rule_cache;
 pub mod span;
 pub mod suppress;
 pub mod testing;

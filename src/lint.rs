@@ -12,6 +12,7 @@ use crate::engine::{Finding, Plan, PlanError};
 use crate::jurisdiction;
 use crate::lang::{self, Diagnostic, SourceFile};
 use crate::report::{InputError, Report, SubjectInfo};
+use crate::rule_cache::{CachedRules, RuleCache};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -92,14 +93,47 @@ impl Linter {
         sources: Vec<SourceFile>,
         config: Option<&crate::config::Config>,
     ) -> Result<Linter, RulesError> {
-        let concepts = ConceptCatalogue::builtin();
-        match lang::compile(&sources, &concepts) {
-            Ok((mut rules, warnings)) => {
+        Linter::from_sources_cached(sources, config, None)
+    }
+
+    /// [`Linter::from_sources_configured`], reading the checked rules from `cache` when an
+    /// earlier run compiled the same files, and writing them there when not. A cache that
+    /// cannot be read or written only costs the time it would have saved.
+    pub fn from_sources_cached(
+        sources: Vec<SourceFile>,
+        config: Option<&crate::config::Config>,
+        cache: Option<&RuleCache>,
+    ) -> Result<Linter, RulesError> {
+        let key = cache.map(|_| RuleCache::key(&sources, crate::builtin::CONCEPTS_YAML));
+        if let (Some(cache), Some(key)) = (cache, &key) {
+            if let Some(CachedRules { mut rules, hints }) = cache.load(key) {
                 if let Some(c) = config {
                     c.apply(&mut rules).map_err(RulesError::Config)?;
                 }
+                return Ok(Linter {
+                    plan: Plan::compile_with_hints(rules, Some(&hints))?,
+                    sources,
+                    warnings: Vec::new(),
+                });
+            }
+        }
+        let concepts = ConceptCatalogue::builtin();
+        match lang::compile(&sources, &concepts) {
+            Ok((mut rules, warnings)) => {
+                // Cached before the configuration: it is applied afresh on every run.
+                let unconfigured = (cache.is_some() && warnings.is_empty()).then(|| rules.clone());
+                if let Some(c) = config {
+                    c.apply(&mut rules).map_err(RulesError::Config)?;
+                }
+                let plan = Plan::compile(rules)?;
+                if let (Some(cache), Some(key), Some(unconfigured)) = (cache, &key, unconfigured) {
+                    // Compiling the unconfigured rules' regexes is what the hints save; a
+                    // configuration only drops or reparameterises rules, so the configured
+                    // plan's hints cover what it uses, and a miss on the rest is harmless.
+                    let _ = cache.store(key, &unconfigured, &plan.pattern_hints());
+                }
                 Ok(Linter {
-                    plan: Plan::compile(rules)?,
+                    plan,
                     sources,
                     warnings,
                 })

@@ -551,6 +551,7 @@ fn latin_pdf_text_is_extracted_line_by_line() {
     assert!(!doc.format.shows_emphasis());
     // The binary checks it (English: no built-in pack applies, so no findings) without error.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_loanlint"))
+        .env("LOANLINT_CACHE_DIR", "")
         .args(["check", "--format", "json", "en.pdf"])
         .current_dir(dir.path())
         .output()

@@ -102,6 +102,7 @@ impl Run {
 /// status of 0, 1 or 2, and a report that matches the published schema.
 fn check(dir: &Path, args: &[&str]) -> Run {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_loanlint"));
+    cmd.env("LOANLINT_CACHE_DIR", "");
     cmd.arg("check")
         .args(["--format", "json"])
         .args(args)

@@ -227,6 +227,7 @@ fn output_is_the_same_on_one_thread_and_on_several() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = |threads: &str| {
         let out = Command::new(env!("CARGO_BIN_EXE_loanlint"))
+            .env("LOANLINT_CACHE_DIR", "")
             .args([
                 "check",
                 "--format",

@@ -197,6 +197,7 @@ const FIXTURES: &[&str] = &[
 /// Run the binary over the fixtures with `threads` worker threads.
 fn fixtures_report(threads: &str) -> String {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_loanlint"))
+        .env("LOANLINT_CACHE_DIR", "")
         .args(["check", "--format", "json", "--fail-on", "never"])
         .args(FIXTURES)
         .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))

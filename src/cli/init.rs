@@ -9,6 +9,7 @@ pub(super) fn run(args: &InitArgs, color: ColorChoice) -> anyhow::Result<ExitCod
         rules: args.rules.clone(),
         no_builtin: args.no_builtin,
         config: None,
+        no_cache: false,
     };
     let (linter, _) = load_rules(&rule_args, color, None)?;
     let text = loanlint::config::starter(&linter.plan.rules);

@@ -13,6 +13,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use loanlint::config::{Config, ConfigError};
 use loanlint::lint::{read_rule_paths, Linter, RulesError};
+use loanlint::rule_cache::RuleCache;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -229,6 +230,10 @@ struct RuleArgs {
     /// Read settings from this file [default: loanlint.yaml in the current folder or a parent]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Compile the rules afresh: neither read nor write the rule cache ($LOANLINT_CACHE_DIR,
+    /// else $XDG_CACHE_HOME/loanlint or ~/.cache/loanlint; LOANLINT_CACHE_DIR= turns it off)
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Debug, Args)]
@@ -579,7 +584,11 @@ fn load_rules(
     };
     sources.extend(read_rule_paths(&args.rules)?);
     sources.extend(read_rule_paths(&config_rules)?);
-    match Linter::from_sources_configured(sources, config.as_ref()) {
+    let cache = (!args.no_cache)
+        .then(RuleCache::default_dir)
+        .flatten()
+        .map(RuleCache::new);
+    match Linter::from_sources_cached(sources, config.as_ref(), cache.as_ref()) {
         Ok(linter) => {
             let own: Vec<_> = linter
                 .warnings

@@ -12,7 +12,7 @@ mod patterns;
 mod value;
 
 pub use finding::{Finding, Severity};
-pub use patterns::PatternError;
+pub use patterns::{PatternError, PatternHints};
 
 use crate::document::{Document, Format};
 use crate::extract::Facts;
@@ -43,6 +43,15 @@ pub enum PlanError {
 
 impl Plan {
     pub fn compile(rules: RuleSet) -> Result<Plan, PlanError> {
+        Plan::compile_with_hints(rules, None)
+    }
+
+    /// [`Plan::compile`], reading regex guards from `hints` (from [`Plan::pattern_hints`] of an
+    /// earlier plan) instead of parsing the regexes they cover.
+    pub fn compile_with_hints(
+        rules: RuleSet,
+        hints: Option<&PatternHints>,
+    ) -> Result<Plan, PlanError> {
         let used = |subject: Subject| {
             let mut ids = std::collections::BTreeSet::new();
             for r in rules.rules.iter().filter(|r| r.subject == subject) {
@@ -52,9 +61,9 @@ impl Plan {
         };
         let (contract_ids, log_ids) = (used(Subject::Contract), used(Subject::Log));
         let patterns =
-            PatternTable::compile_only(&rules.patterns, &|id| contract_ids.contains(&id))?;
+            PatternTable::compile_only(&rules.patterns, &|id| contract_ids.contains(&id), hints)?;
         let log_patterns =
-            PatternTable::compile_only(&rules.patterns, &|id| log_ids.contains(&id))?;
+            PatternTable::compile_only(&rules.patterns, &|id| log_ids.contains(&id), hints)?;
         let triggers = rules.rules.iter().map(eval::trigger_patterns).collect();
         let mut pack_subjects = vec![(false, false); rules.packs.len()];
         for r in &rules.rules {
@@ -72,6 +81,13 @@ impl Plan {
             pack_subjects,
             triggers,
         })
+    }
+
+    /// What the prefilters read from the rules' regexes, for [`Plan::compile_with_hints`].
+    pub fn pattern_hints(&self) -> PatternHints {
+        let mut hints = self.patterns.hints();
+        hints.merge(self.log_patterns.hints());
+        hints
     }
 
     /// The literal and regex sources of the shared prefilter (after normalisation).

@@ -8,14 +8,21 @@
 use crate::document::{normalise_pattern_literal, normalise_regex_source};
 use crate::lang::ir::{Pattern, PatternId};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
+use regex_automata::meta::{self, Regex};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::Input;
 use regex_syntax::hir::{Class, Hir, HirKind, Look, LookSet};
-use std::collections::HashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// Limits that keep a rule author from making the checker slow or huge.
 const REGEX_SIZE_LIMIT: usize = 8 << 20;
+/// The most bytes of literals one automaton takes (far above the packs' ~100 KB): below it the
+/// automaton's build cannot run out of state ids, so it can wait for the first scan.
+const MAX_LITERAL_BYTES: usize = 256 << 20;
 /// The most literals a guard may have: beyond this, the regex is searched unguarded.
 const GUARD_MAX_LITERALS: usize = 64;
 /// A character class with at most this many characters counts as a choice of literals.
@@ -52,11 +59,19 @@ enum Atom {
 /// One regex of the rules, compiled the first time a run searches for it: most runs need a
 /// few of the hundreds the packs hold, and compiling them all costs more than checking a
 /// small contract.
+///
+/// It is compiled in two tiers. First without lazy DFAs (a bounded backtracker or PikeVM
+/// over the forward NFA), which skips the reverse NFA, about half of the compile; after it
+/// has searched [`QUICK_TIER_BYTES`], with them (meta regex's usual strategy), which searches
+/// long text many times faster. Both find the same leftmost-first matches.
 #[derive(Debug)]
 struct RegexAtom {
     /// After normalisation.
     source: String,
-    compiled: OnceLock<Option<Regex>>,
+    quick: OnceLock<Option<Regex>>,
+    full: OnceLock<Option<Regex>>,
+    /// Bytes given to the quick tier so far.
+    searched: AtomicUsize,
     /// Literals (indices into `PatternTable::literals`) one of which every match contains;
     /// `None` when the regex has no such set (a match may be anything).
     guard: Option<Vec<usize>>,
@@ -66,18 +81,87 @@ struct RegexAtom {
     line_local: bool,
 }
 
+/// How much text a regex searches with its quick tier before the full one is built: a short
+/// run (a contract or two) never pays for the lazy DFAs, a corpus soon does.
+const QUICK_TIER_BYTES: usize = 64 << 10;
+
 impl RegexAtom {
-    /// The compiled regex; `None` if it exceeds the size limit (it then matches nothing).
-    fn regex(&self) -> Option<&Regex> {
-        self.compiled
-            .get_or_init(|| {
-                regex::RegexBuilder::new(&self.source)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
-                    .ok()
-            })
-            .as_ref()
+    fn new(source: String, guard: Option<Vec<usize>>, line_local: bool) -> RegexAtom {
+        RegexAtom {
+            source,
+            quick: OnceLock::new(),
+            full: OnceLock::new(),
+            searched: AtomicUsize::new(0),
+            guard,
+            line_local,
+        }
     }
+
+    /// The regex to search `len` bytes with; `None` if it exceeds the size limit (it then
+    /// matches nothing).
+    fn regex_for(&self, len: usize) -> Option<&Regex> {
+        let quick_enough = self.full.get().is_none()
+            && self.searched.fetch_add(len, Ordering::Relaxed) + len <= QUICK_TIER_BYTES;
+        if !quick_enough {
+            // Should the lazy DFAs' reverse NFA not fit the size limit, the quick tier serves.
+            if let Some(full) = self.full.get_or_init(|| self.build(true)) {
+                return Some(full);
+            }
+        }
+        self.quick.get_or_init(|| self.build(false)).as_ref()
+    }
+
+    fn build(&self, lazy_dfa: bool) -> Option<Regex> {
+        let config = meta::Config::new()
+            .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
+            // Only where a match is, never its groups.
+            .which_captures(WhichCaptures::Implicit)
+            // A guarded regex is searched only where its guard occurs, so a literal prefilter
+            // of its own would be built for nothing (a Teddy build was an eighth of a
+            // regex's compile).
+            .auto_prefilter(self.guard.is_none())
+            .hybrid(lazy_dfa);
+        meta::Builder::new()
+            .configure(config)
+            .build(&self.source)
+            .ok()
+    }
+}
+
+/// What the prefilter reads from each regex's syntax tree (its guard literals and whether it
+/// is line-local), by normalised source. Parsing the packs' regexes for this is a good part
+/// of start-up, so a cached rule set keeps it (see `crate::rule_cache`); a regex missing here
+/// is parsed as usual.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PatternHints {
+    regexes: BTreeMap<String, RegexHint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct RegexHint {
+    guard: Option<Vec<String>>,
+    line_local: bool,
+}
+
+impl PatternHints {
+    /// Add what `other` knows (both describe the same regexes the same way).
+    pub fn merge(&mut self, other: PatternHints) {
+        self.regexes.extend(other.regexes);
+    }
+
+    pub fn len(&self) -> usize {
+        self.regexes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.regexes.is_empty()
+    }
+}
+
+/// Where a regex's guard comes from while the table is built: its parsed tree, or a hint.
+enum GuardSource {
+    Tree(Hir),
+    Known(Option<Vec<String>>),
 }
 
 #[derive(Debug)]
@@ -88,7 +172,9 @@ pub struct PatternTable {
     /// How many of `literals` are the rules' own (the rest only guard regexes).
     rule_literals: usize,
     regexes: Vec<RegexAtom>,
-    literal_automaton: Option<AhoCorasick>,
+    /// Built by the first scan: a run that checks only contracts never needs the log rules'
+    /// automaton, nor a log check the contract rules' (each was a sixth of a short run).
+    literal_automaton: OnceLock<Option<AhoCorasick>>,
     /// Where each literal and each (normalised) regex source is in `literals` / `regexes`:
     /// the packs share thousands of them, and a linear search per entry made loading quadratic.
     literal_index: HashMap<String, usize>,
@@ -101,6 +187,7 @@ impl PatternTable {
     pub fn compile_only(
         patterns: &[Pattern],
         keep: &dyn Fn(PatternId) -> bool,
+        hints: Option<&PatternHints>,
     ) -> Result<PatternTable, PatternError> {
         let kept = closure(patterns, keep);
         let mut table = PatternTable {
@@ -108,19 +195,22 @@ impl PatternTable {
             literals: Vec::new(),
             rule_literals: 0,
             regexes: Vec::new(),
-            literal_automaton: None,
+            literal_automaton: OnceLock::new(),
             literal_index: HashMap::new(),
             regex_index: HashMap::new(),
         };
-        // Each regex's syntax tree, kept until the rules' literals are all numbered.
-        let mut trees: Vec<Hir> = Vec::new();
+        // Each regex's syntax tree (or hinted guard), kept until the rules' literals are all
+        // numbered.
+        let mut trees: Vec<GuardSource> = Vec::new();
         for (id, p) in patterns.iter().enumerate() {
             if !kept[id] {
                 table.compiled.push(Compiled::Atoms(Vec::new()));
                 continue;
             }
             let compiled = match p {
-                Pattern::Regex(src) => Compiled::Atoms(vec![table.regex_atom(src, &mut trees)?]),
+                Pattern::Regex(src) => {
+                    Compiled::Atoms(vec![table.regex_atom(src, hints, &mut trees)?])
+                }
                 Pattern::Literal(s) => Compiled::Atoms(vec![table.literal_atom(s)]),
                 Pattern::Lexicon {
                     literals, regexes, ..
@@ -130,7 +220,7 @@ impl PatternTable {
                         atoms.push(table.literal_atom(l));
                     }
                     for r in regexes {
-                        atoms.push(table.regex_atom(r, &mut trees)?);
+                        atoms.push(table.regex_atom(r, hints, &mut trees)?);
                     }
                     Compiled::Atoms(atoms)
                 }
@@ -147,8 +237,12 @@ impl PatternTable {
             table.compiled.push(compiled);
         }
         table.rule_literals = table.literals.len();
-        for (i, hir) in trees.iter().enumerate() {
-            let guard = guard_literals(hir).map(|lits| {
+        for (i, source) in trees.into_iter().enumerate() {
+            let known = match source {
+                GuardSource::Tree(hir) => guard_literals(&hir),
+                GuardSource::Known(guard) => guard,
+            };
+            let guard = known.map(|lits| {
                 lits.into_iter()
                     .map(|l| table.guard_literal(l))
                     .collect::<Vec<usize>>()
@@ -157,13 +251,12 @@ impl PatternTable {
                 atom.guard = guard;
             }
         }
-        if !table.literals.is_empty() {
-            let ac = AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .build(&table.literals)
-                .map_err(|e| PatternError::Literals(e.to_string()))?;
-            table.literal_automaton = Some(ac);
+        let literal_bytes: usize = table.literals.iter().map(String::len).sum();
+        if literal_bytes > MAX_LITERAL_BYTES {
+            return Err(PatternError::Literals(format!(
+                "the rules' literals and regex guards come to {literal_bytes} bytes, more than \
+                 the {MAX_LITERAL_BYTES} one automaton takes"
+            )));
         }
         Ok(table)
     }
@@ -185,12 +278,23 @@ impl PatternTable {
 
     /// Parse (not compile) a regex: a syntax error is reported now, the guard and whether
     /// it is line-local are read from the tree.
-    fn regex_atom(&mut self, src: &str, trees: &mut Vec<Hir>) -> Result<Atom, PatternError> {
+    fn regex_atom(
+        &mut self,
+        src: &str,
+        hints: Option<&PatternHints>,
+        trees: &mut Vec<GuardSource>,
+    ) -> Result<Atom, PatternError> {
         let norm = normalise_regex_source(src);
         if let Some(&i) = self.regex_index.get(&norm) {
             return Ok(Atom::Regex(i));
         }
         self.regex_index.insert(norm.clone(), self.regexes.len());
+        if let Some(hint) = hints.and_then(|h| h.regexes.get(&norm)) {
+            self.regexes
+                .push(RegexAtom::new(norm, None, hint.line_local));
+            trees.push(GuardSource::Known(hint.guard.clone()));
+            return Ok(Atom::Regex(self.regexes.len() - 1));
+        }
         let hir = regex_syntax::ParserBuilder::new()
             .build()
             .parse(&norm)
@@ -200,14 +304,26 @@ impl PatternTable {
             })?;
         let start_only = LookSet::singleton(Look::Start).insert(Look::StartLF);
         let line_local = hir.properties().look_set().subtract(start_only).is_empty();
-        self.regexes.push(RegexAtom {
-            source: norm,
-            compiled: OnceLock::new(),
-            guard: None,
-            line_local,
-        });
-        trees.push(hir);
+        self.regexes.push(RegexAtom::new(norm, None, line_local));
+        trees.push(GuardSource::Tree(hir));
         Ok(Atom::Regex(self.regexes.len() - 1))
+    }
+
+    /// The automaton over `literals`. Its build cannot fail: it needs at most one state per
+    /// literal byte, and `compile_only` bounds the bytes far below its state limit.
+    fn automaton(&self) -> Option<&AhoCorasick> {
+        self.literal_automaton
+            .get_or_init(|| {
+                if self.literals.is_empty() {
+                    return None;
+                }
+                AhoCorasickBuilder::new()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .build(&self.literals)
+                    .ok()
+            })
+            .as_ref()
     }
 
     /// Whether pattern `id` can match at all in a text whose scan is `scan`
@@ -238,7 +354,7 @@ impl PatternTable {
     /// no hits allocates nothing for the hundreds of patterns that are not in it.
     pub fn scan(&self, text: &str) -> Scan {
         let mut literal_hits: Vec<(usize, Range<usize>)> = Vec::new();
-        if let Some(ac) = &self.literal_automaton {
+        if let Some(ac) = self.automaton() {
             for m in ac.find_overlapping_iter(text) {
                 literal_hits.push((m.pattern().as_usize(), m.start()..m.end()));
             }
@@ -302,24 +418,48 @@ impl PatternTable {
         if !self.regex_may_occur(i, scan) {
             return;
         }
-        let Some(re) = atom.regex() else {
-            return;
-        };
         match (&atom.guard, atom.line_local) {
             (Some(guard), true) => {
                 let starts = scan.line_starts(text);
-                for line in guarded_lines(guard, scan, starts) {
-                    let (Some(&from), end) = (starts.get(line), starts.get(line + 1)) else {
-                        continue;
-                    };
-                    let to = end.copied().unwrap_or(text.len());
-                    if let Some(hay) = text.get(..to) {
-                        find_in_line(re, hay, from, out);
+                let lines: Vec<Range<usize>> = guarded_lines(guard, scan, starts)
+                    .into_iter()
+                    .filter_map(|line| {
+                        let from = *starts.get(line)?;
+                        Some(from..starts.get(line + 1).copied().unwrap_or(text.len()))
+                    })
+                    .collect();
+                let Some(re) = atom.regex_for(lines.iter().map(|l| l.len()).sum()) else {
+                    return;
+                };
+                for line in lines {
+                    if let Some(hay) = text.get(..line.end) {
+                        find_in_line(re, hay, line.start, out);
                     }
                 }
             }
-            _ => find_within_lines(re, text, out),
+            _ => {
+                if let Some(re) = atom.regex_for(text.len()) {
+                    find_within_lines(re, text, out);
+                }
+            }
         }
+    }
+
+    /// What this table read from its regexes' trees, for a later run to reuse.
+    pub fn hints(&self) -> PatternHints {
+        let literal = |i: &usize| self.literals.get(*i).cloned().unwrap_or_default();
+        let regexes = self
+            .regexes
+            .iter()
+            .map(|r| {
+                let hint = RegexHint {
+                    guard: r.guard.as_ref().map(|g| g.iter().map(literal).collect()),
+                    line_local: r.line_local,
+                };
+                (r.source.clone(), hint)
+            })
+            .collect();
+        PatternHints { regexes }
     }
 
     /// Every atom source, for `rules patterns`-style listings and benchmarks.
@@ -600,7 +740,7 @@ impl Scan {
 fn find_within_lines(re: &Regex, text: &str, out: &mut Vec<Range<usize>>) {
     let first = out.len();
     for m in re.find_iter(text).filter(|m| !m.is_empty()) {
-        if crosses_line_end(m.as_str()) {
+        if crosses_line_end(text.get(m.range()).unwrap_or_default()) {
             out.truncate(first);
             let mut line_start = 0;
             for line in text.split_inclusive('\n') {
@@ -622,7 +762,9 @@ fn crosses_line_end(matched: &str) -> bool {
 fn find_in_line(re: &Regex, hay: &str, from: usize, out: &mut Vec<Range<usize>>) {
     let mut at = from;
     while at < hay.len() {
-        let Some(m) = re.find_at(hay, at) else { break };
+        let Some(m) = re.search(&Input::new(hay).range(at..)) else {
+            break;
+        };
         if m.is_empty() {
             at = m.end() + hay[m.end()..].chars().next().map_or(1, char::len_utf8);
             continue;
@@ -694,7 +836,7 @@ mod tests {
     }
 
     fn table(ps: Vec<Pattern>) -> PatternTable {
-        PatternTable::compile_only(&ps, &|_| true).expect("patterns compile")
+        PatternTable::compile_only(&ps, &|_| true, None).expect("patterns compile")
     }
 
     #[test]
@@ -862,14 +1004,9 @@ mod tests {
                 "/{src}/ is over the size bounds"
             );
             let norm = normalise_regex_source(src);
-            let atom = RegexAtom {
-                source: norm,
-                compiled: OnceLock::new(),
-                guard: None,
-                line_local: false,
-            };
+            let atom = RegexAtom::new(norm, None, false);
             assert!(
-                atom.regex().is_some(),
+                atom.build(false).is_some() && atom.build(true).is_some(),
                 "/{src}/ normalised does not compile"
             );
         }

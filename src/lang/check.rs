@@ -85,6 +85,23 @@ static WEEKDAY: SymbolEnum = SymbolEnum {
     values: &crate::log::schema::WEEKDAYS,
 };
 
+/// The enum whose values are exactly `values`: an `ir::Type::Symbol` read back from a
+/// serialised rule set borrows the checker's static words again.
+pub(crate) fn static_symbol_values(values: &[String]) -> Option<&'static [&'static str]> {
+    [
+        &PERIOD,
+        &RATE_KIND,
+        &EVENT_KIND,
+        &PARTY,
+        &DIRECTION,
+        &OUTCOME,
+        &WEEKDAY,
+    ]
+    .into_iter()
+    .map(|e| e.values)
+    .find(|known| known.len() == values.len() && known.iter().zip(values).all(|(a, b)| a == b))
+}
+
 /// The checker's view of a type: the IR types, plus the two states that exist only while
 /// checking.
 #[derive(Debug, Clone, PartialEq)]

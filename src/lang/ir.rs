@@ -3,6 +3,7 @@
 
 pub use super::ast::{AggFunc, ArithOp, BinderKind, CmpOp};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
@@ -25,18 +26,19 @@ impl Severity {
 }
 
 /// A value of the rule language at run time (and a param's value).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     Bool(bool),
-    Number(Decimal),
+    Number(#[serde(with = "rust_decimal::serde::str")] Decimal),
     /// In percent.
-    Percent(Decimal),
+    Percent(#[serde(with = "rust_decimal::serde::str")] Decimal),
     Money {
+        #[serde(with = "rust_decimal::serde::str")]
         amount: Decimal,
         currency: String,
     },
     /// In seconds.
-    Duration(Decimal),
+    Duration(#[serde(with = "rust_decimal::serde::str")] Decimal),
     /// Seconds since midnight.
     Time(u32),
     Date {
@@ -51,7 +53,7 @@ pub enum Value {
 }
 
 /// Static types.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Type {
     Bool,
     Number,
@@ -62,7 +64,7 @@ pub enum Type {
     Date,
     Text,
     /// An enum with its allowed values, e.g. period: annual|monthly|daily|unknown.
-    Symbol(Vec<&'static str>),
+    Symbol(#[serde(with = "static_symbols")] Vec<&'static str>),
     List(Box<Type>),
     /// A binding of a query (its span and properties), or `document`.
     Binding(BinderKind),
@@ -74,7 +76,7 @@ pub enum Type {
 }
 
 /// A property of a binding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Prop {
     /// The text of the span (Type::Text).
     Text,
@@ -125,7 +127,7 @@ pub enum Prop {
 }
 
 /// What a rule checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum Subject {
     #[default]
     Contract,
@@ -133,7 +135,7 @@ pub enum Subject {
     Log,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Expr {
     Const(Value),
     /// Index into `RuleSet::params`.
@@ -228,7 +230,7 @@ impl Expr {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Query {
     pub kind: BinderKind,
     /// The slot this query binds.
@@ -241,7 +243,7 @@ pub struct Query {
 /// Index into `RuleSet::patterns`.
 pub type PatternId = usize;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Pattern {
     /// Regex source as written in the rule file (not yet normalised), flags applied as `(?i)` etc.
     /// It compiles with the `regex` crate and does not match the empty string (checked).
@@ -262,13 +264,13 @@ pub enum Pattern {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Assertion {
     Forbid { query: Query, unless: Option<Expr> },
     Require { cond: Expr, unless: Option<Expr> },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum TemplatePart {
     Text(String),
     /// Never a bare binding: `{match}` is given as `Prop(Var(_), Prop::Text)`.
@@ -276,12 +278,12 @@ pub enum TemplatePart {
 }
 
 /// A message or help text with `{…}` interpolations resolved.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Template {
     pub parts: Vec<TemplatePart>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     pub fire: bool,
     pub text: String,
@@ -290,13 +292,13 @@ pub struct Example {
 }
 
 /// Where something was defined: rule file path and 1-based line.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Origin {
     pub file: String,
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Rule {
     pub id: String,
     pub title: String,
@@ -325,7 +327,7 @@ pub struct Rule {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Param {
     pub pack: usize,
     pub name: String,
@@ -335,7 +337,7 @@ pub struct Param {
     pub origin: Origin,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pack {
     pub id: String,
     pub title: Option<String>,
@@ -344,10 +346,27 @@ pub struct Pack {
     pub files: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RuleSet {
     pub packs: Vec<Pack>,
     pub rules: Vec<Rule>,
     pub params: Vec<Param>,
     pub patterns: Vec<Pattern>,
+}
+
+/// Serde for `Type::Symbol`: written as its words, read back as the checker's static ones
+/// (an unknown set of words is an error, so a stale serialised rule set is not trusted).
+mod static_symbols {
+    use serde::{de::Error, Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[&'static str], s: S) -> Result<S::Ok, S::Error> {
+        values.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+        let words = Vec::<String>::deserialize(d)?;
+        super::super::check::static_symbol_values(&words)
+            .map(<[&str]>::to_vec)
+            .ok_or_else(|| D::Error::custom(format!("unknown symbol set {words:?}")))
+    }
 }

@@ -45,6 +45,8 @@ pub fn loanlint(args: &[&str], dir: &Path) -> Output {
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        // Hermetic: no rule cache in the tester's home (tests/rule_cache.rs tests the cache).
+        .env("LOANLINT_CACHE_DIR", "")
         .output()
         .expect("the binary runs")
 }
