@@ -61,7 +61,7 @@ enum Atom {
 /// small contract.
 ///
 /// It is compiled in two tiers. First without lazy DFAs (a bounded backtracker or PikeVM
-/// over the forward NFA), which skips the reverse NFA, about half of the compile; after it
+/// over the forward NFA), which skips the reverse NFA, about half of the compile; once it
 /// has searched [`QUICK_TIER_BYTES`], with them (meta regex's usual strategy), which searches
 /// long text many times faster. Both find the same leftmost-first matches.
 #[derive(Debug)]
@@ -81,9 +81,12 @@ struct RegexAtom {
     line_local: bool,
 }
 
-/// How much text a regex searches with its quick tier before the full one is built: a short
-/// run (a contract or two) never pays for the lazy DFAs, a corpus soon does.
-const QUICK_TIER_BYTES: usize = 64 << 10;
+/// How much text a regex searches with its quick tier before the full one is built. The
+/// backtracker costs about a step per NFA state per byte, and the packs' regexes have
+/// thousands of states (`[^。；]{0,30}` is thirty copies of a Unicode class), so it pays only
+/// for a few lines: a short contract stays on it, a corpus moves on at once (callgrind, 200
+/// generated contracts: 64 KB cost 1.4G instructions more than 2 KB).
+const QUICK_TIER_BYTES: usize = 2 << 10;
 
 impl RegexAtom {
     fn new(source: String, guard: Option<Vec<usize>>, line_local: bool) -> RegexAtom {
@@ -116,10 +119,12 @@ impl RegexAtom {
             .nfa_size_limit(Some(REGEX_SIZE_LIMIT))
             // Only where a match is, never its groups.
             .which_captures(WhichCaptures::Implicit)
-            // A guarded regex is searched only where its guard occurs, so a literal prefilter
-            // of its own would be built for nothing (a Teddy build was an eighth of a
-            // regex's compile).
-            .auto_prefilter(self.guard.is_none())
+            // The quick tier of a guarded regex searches only lines its guard occurs in, and
+            // little text in all, so a literal prefilter of its own (a Teddy build was an
+            // eighth of a regex's compile) would be built for nothing. The full tier keeps
+            // it: a regex the lazy DFAs cannot run (a Unicode `\b`) falls back to the
+            // backtracker, which without candidates from the prefilter tries every position.
+            .auto_prefilter(lazy_dfa || self.guard.is_none())
             .hybrid(lazy_dfa);
         meta::Builder::new()
             .configure(config)
@@ -967,6 +972,44 @@ mod tests {
         let m = matched(&t, 0, text, &scan);
         assert_eq!(m, ["不得暴力催收"]);
         assert_eq!(t.matches(1, text, &scan).len(), 1);
+    }
+
+    #[test]
+    fn both_regex_tiers_find_the_same_matches() {
+        let sources = [
+            "(不得|禁止)[^。;]{0,6}催收",
+            "(?i)\\bloans?\\b",
+            "调整[^。]{0,20}公告",
+            "(可以|有权)[^。;]{0,10}(法院|仲裁)?$",
+            "\\d{3,4}-\\d{3,4}",
+        ];
+        let text = "甲方不得暴力催收。贷款loan 逾期, a LOAN here; loans 电话 010-8888 有权向法院\n\
+                    调整费率，以公告为准。禁止催收 可以仲裁"
+            .repeat(3);
+        for src in sources {
+            let atom = RegexAtom::new(normalise_regex_source(src), None, false);
+            let (quick, full) = (atom.build(false).unwrap(), atom.build(true).unwrap());
+            let mut found = (Vec::new(), Vec::new());
+            find_within_lines(&quick, &text, &mut found.0);
+            find_within_lines(&full, &text, &mut found.1);
+            assert!(!found.0.is_empty(), "/{src}/ matches the text");
+            assert_eq!(found.0, found.1, "/{src}/");
+        }
+    }
+
+    #[test]
+    fn a_regex_moves_to_its_full_tier_after_a_few_lines_and_keeps_its_matches() {
+        let t = table(vec![Pattern::Regex("(不得|禁止)[^。;]{0,6}催收".into())]);
+        let line = "甲方不得暴力催收，乙方禁止催收。\n";
+        let short = line.repeat(2);
+        let scan = t.scan(&short);
+        assert_eq!(t.matches(0, &short, &scan).len(), 4);
+        let atom = &t.regexes[0];
+        assert!(atom.quick.get().is_some() && atom.full.get().is_none());
+        let long = line.repeat(200);
+        let scan = t.scan(&long);
+        assert_eq!(t.matches(0, &long, &scan).len(), 400);
+        assert!(atom.full.get().is_some(), "{} bytes searched", long.len());
     }
 
     /// The rule checker leaves the built-in packs' regexes uncompiled (to start fast): every
