@@ -102,6 +102,11 @@ impl Duration {
     /// Length in days (a month is 365/12 days, a year 365); `Decimal::MAX` for a length too
     /// long to represent (the extractor drops anything over a lifetime).
     pub fn days(&self) -> Decimal {
+        self.checked_days().unwrap_or(Decimal::MAX)
+    }
+
+    /// The length in days, `None` when it is too long to count (beyond 7.9 × 10^28).
+    pub fn checked_days(&self) -> Option<Decimal> {
         let per = match self.unit {
             DurationUnit::Minute => Decimal::ONE / Decimal::from(1440),
             DurationUnit::Hour => Decimal::ONE / Decimal::from(24),
@@ -110,7 +115,7 @@ impl Duration {
             DurationUnit::Month => Decimal::from(365) / Decimal::from(12),
             DurationUnit::Year => Decimal::from(365),
         };
-        self.amount.checked_mul(per).unwrap_or(Decimal::MAX)
+        self.amount.checked_mul(per)
     }
 }
 
