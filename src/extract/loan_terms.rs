@@ -457,7 +457,7 @@ fn find_upfront_fee(text: &str, facts: &Facts, principal: Option<Decimal>) -> Op
                 )
             });
             if let Some(received) = received.filter(|m| m.amount < principal) {
-                total = principal - received.amount;
+                total = principal.checked_sub(received.amount)?;
             }
         }
     }
