@@ -127,9 +127,9 @@ impl Linter {
                 }
                 let plan = Plan::compile(rules)?;
                 if let (Some(cache), Some(key), Some(unconfigured)) = (cache, &key, unconfigured) {
-                    // Compiling the unconfigured rules' regexes is what the hints save; a
-                    // configuration only drops or reparameterises rules, so the configured
-                    // plan's hints cover what it uses, and a miss on the rest is harmless.
+                    // The hints are the configured plan's. A configuration only turns rules
+                    // off or changes their params and severities, so a later run under another
+                    // one parses at most the regexes of the rules this one turned off.
                     let _ = cache.store(key, &unconfigured, &plan.pattern_hints());
                 }
                 Ok(Linter {

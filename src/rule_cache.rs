@@ -219,6 +219,16 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_compiled_with_hints_reads_the_same_guards_as_one_that_parsed_its_regexes() {
+        let rules = crate::lint::Linter::builtin().unwrap().plan.rules;
+        let parsed = crate::engine::Plan::compile(rules.clone()).unwrap();
+        let hinted =
+            crate::engine::Plan::compile_with_hints(rules, Some(&parsed.pattern_hints())).unwrap();
+        assert_eq!(hinted.pattern_hints(), parsed.pattern_hints());
+        assert_eq!(hinted.pattern_sources(), parsed.pattern_sources());
+    }
+
+    #[test]
     fn a_stored_rule_set_reads_back_equal_and_a_corrupt_entry_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let cache = RuleCache::new(dir.path().join("nested"));
