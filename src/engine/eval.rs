@@ -40,13 +40,45 @@ pub struct Evaluator<'a> {
     pub(super) event_texts: Option<&'a super::events::EventTexts<'a>>,
     /// Values of sub-queries (`exists`, `count`, `min`/`max`/`sum`) that read no outer binding:
     /// the same for the whole document, so computed once (keyed by the expression's address).
-    closed: RefCell<HashMap<usize, Option<Val<'a>>>>,
+    closed: RefCell<AddressMap<Option<Val<'a>>>>,
+    /// The plan's [`super::closed_subqueries`]; without it, worked out per evaluator.
+    pub(super) closed_subqueries: Option<&'a AddressMap<bool>>,
     /// The loan the contract describes, worked out the first time a rule reads it.
     loan: OnceCell<LoanFigures>,
     /// Per `event` sub-query (keyed by its address): its count index over this stream, or
     /// `None` when its filter has none.
     pub(super) event_indexes:
-        RefCell<HashMap<usize, Option<std::rc::Rc<super::event_index::EventIndex<'a>>>>>,
+        RefCell<AddressMap<Option<std::rc::Rc<super::event_index::EventIndex<'a>>>>>,
+}
+
+/// A map keyed by the address of an expression or query of the plan: the memo tables are
+/// asked on every evaluation of a sub-query, where SipHash was 2% of a log check.
+pub(crate) type AddressMap<V> = HashMap<usize, V, std::hash::BuildHasherDefault<AddressHasher>>;
+
+/// A multiplicative hash of an address, folded so that its low bits (the bucket) depend on
+/// all of it: addresses are aligned, their own low bits are always zero.
+#[derive(Default)]
+pub(crate) struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(self.0 ^ u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let x = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = x ^ (x >> 29);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 type Env = Vec<Option<Binding>>;
@@ -95,9 +127,10 @@ impl<'a> Evaluator<'a> {
             spans,
             events: &[],
             event_texts: None,
-            closed: RefCell::new(HashMap::new()),
+            closed: RefCell::new(AddressMap::default()),
+            closed_subqueries: None,
             loan: OnceCell::new(),
-            event_indexes: RefCell::new(HashMap::new()),
+            event_indexes: RefCell::new(AddressMap::default()),
         }
     }
 
@@ -130,7 +163,10 @@ impl<'a> Evaluator<'a> {
             Some(None) => compute(self, env),
             None => {
                 let v = compute(self, env);
-                let closed = free_slots(e).is_empty();
+                let closed = match self.closed_subqueries.and_then(|c| c.get(&key)) {
+                    Some(closed) => *closed,
+                    None => free_slots(e).is_empty(),
+                };
                 self.closed
                     .borrow_mut()
                     .insert(key, closed.then(|| v.clone()));

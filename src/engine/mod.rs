@@ -33,6 +33,8 @@ pub struct Plan {
     pack_subjects: Vec<(bool, bool)>,
     /// Per rule: a pattern that must occur in a document for the rule to fire.
     triggers: Vec<Option<PatternId>>,
+    /// See [`closed_subqueries`]; keyed by addresses inside `rules`, which a plan never changes.
+    closed_subqueries: eval::AddressMap<bool>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +77,7 @@ impl Plan {
             }
         }
         Ok(Plan {
+            closed_subqueries: closed_subqueries(&rules),
             rules,
             patterns,
             log_patterns,
@@ -109,7 +112,8 @@ impl Plan {
         applies: &dyn Fn(usize) -> bool,
     ) -> Vec<Finding> {
         let scan = self.patterns.scan(&doc.text);
-        let evaluator = Evaluator::new(&self.patterns, &self.rules.params, doc, facts, &scan);
+        let mut evaluator = Evaluator::new(&self.patterns, &self.rules.params, doc, facts, &scan);
+        evaluator.closed_subqueries = Some(&self.closed_subqueries);
         let mut raw = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
             if !applies(i)
@@ -143,13 +147,14 @@ impl Plan {
     ) -> Vec<EventFinding> {
         let empty = EmptySubject::get();
         let texts = events::EventTexts::new(&self.log_patterns, events);
-        let evaluator = Evaluator::for_events(
+        let mut evaluator = Evaluator::for_events(
             &self.log_patterns,
             &self.rules.params,
             (&empty.doc, &empty.facts, &empty.scan),
             events,
             &texts,
         );
+        evaluator.closed_subqueries = Some(&self.closed_subqueries);
         let mut out = Vec::new();
         for (i, rule) in self.rules.rules.iter().enumerate() {
             if !applies(i) || rule.subject != Subject::Log {
@@ -312,45 +317,78 @@ impl Plan {
 }
 
 /// Every pattern a rule can test (in its assertion, `at` query and message templates).
-fn rule_patterns(rule: &crate::lang::ir::Rule, out: &mut std::collections::BTreeSet<PatternId>) {
+/// A node of a rule's expressions: an expression, or a query (whose filter follows).
+enum Node<'r> {
+    Expr(&'r crate::lang::ir::Expr),
+    Query(&'r crate::lang::ir::Query),
+}
+
+/// Every expression and query of `rule`, each before what it holds.
+fn visit_rule<'r>(rule: &'r crate::lang::ir::Rule, f: &mut impl FnMut(Node<'r>)) {
     use crate::lang::ir::{Assertion, TemplatePart};
     match &rule.assertion {
         Assertion::Forbid { query, unless } => {
-            query_patterns(query, out);
-            unless.iter().for_each(|u| expr_patterns(u, out));
+            visit_query(query, f);
+            unless.iter().for_each(|u| visit_expr(u, f));
         }
         Assertion::Require { cond, unless } => {
-            expr_patterns(cond, out);
-            unless.iter().for_each(|u| expr_patterns(u, out));
+            visit_expr(cond, f);
+            unless.iter().for_each(|u| visit_expr(u, f));
         }
     }
-    rule.at.iter().for_each(|q| query_patterns(q, out));
+    rule.at.iter().for_each(|q| visit_query(q, f));
     for part in rule.message.parts.iter().chain(&rule.help.parts) {
         if let TemplatePart::Value(e) = part {
-            expr_patterns(e, out);
+            visit_expr(e, f);
         }
     }
 }
 
-fn query_patterns(q: &crate::lang::ir::Query, out: &mut std::collections::BTreeSet<PatternId>) {
-    out.extend(q.pattern);
-    q.filter.iter().for_each(|f| expr_patterns(f, out));
+fn visit_query<'r>(q: &'r crate::lang::ir::Query, f: &mut impl FnMut(Node<'r>)) {
+    f(Node::Query(q));
+    q.filter.iter().for_each(|e| visit_expr(e, f));
 }
 
-fn expr_patterns(e: &crate::lang::ir::Expr, out: &mut std::collections::BTreeSet<PatternId>) {
-    use crate::lang::ir::{Expr, Part};
-    if let Expr::Matches(_, pid) = e {
-        out.insert(*pid);
-    }
+fn visit_expr<'r>(e: &'r crate::lang::ir::Expr, f: &mut impl FnMut(Node<'r>)) {
+    use crate::lang::ir::Part;
+    f(Node::Expr(e));
     for part in e.parts() {
         match part {
-            Part::Expr(x) => expr_patterns(x, out),
+            Part::Expr(x) => visit_expr(x, f),
             Part::Query(q, value) => {
-                query_patterns(q, out);
-                value.iter().for_each(|v| expr_patterns(v, out));
+                visit_query(q, f);
+                value.iter().for_each(|v| visit_expr(v, f));
             }
         }
     }
+}
+
+fn rule_patterns(rule: &crate::lang::ir::Rule, out: &mut std::collections::BTreeSet<PatternId>) {
+    visit_rule(rule, &mut |node| match node {
+        Node::Query(q) => out.extend(q.pattern),
+        Node::Expr(crate::lang::ir::Expr::Matches(_, pid)) => {
+            out.insert(*pid);
+        }
+        Node::Expr(_) => {}
+    });
+}
+
+/// Per sub-query expression (`exists`, `count`, `min`/`max`/`sum`), by address: whether it
+/// reads no outer binding, so that an evaluator computes it once per document or debtor.
+/// Worked out once per plan: per debtor it was 3% of a log check.
+fn closed_subqueries(rules: &RuleSet) -> eval::AddressMap<bool> {
+    use crate::lang::ir::Expr;
+    let mut closed = eval::AddressMap::default();
+    for rule in &rules.rules {
+        visit_rule(rule, &mut |node| {
+            if let Node::Expr(e @ (Expr::Exists(_) | Expr::Count(_) | Expr::Aggregate { .. })) =
+                node
+            {
+                closed.insert(e as *const Expr as usize, eval::free_slots(e).is_empty());
+            }
+        });
+    }
+    closed
 }
 
 /// A violation found in a debtor's event stream, before it is located in the log file.
