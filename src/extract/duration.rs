@@ -8,7 +8,7 @@ use super::context::{
     char_at, char_before, chars_back, chars_forward, overlaps, skip_back, skip_forward, Blanks,
     Lexicon,
 };
-use super::numerals::{numerals, Numeral, NumeralForm};
+use super::numerals::{Numeral, NumeralForm};
 use super::{Duration, DurationUnit};
 use rust_decimal::Decimal;
 use std::ops::Range;
@@ -16,17 +16,34 @@ use std::sync::LazyLock;
 
 use DurationUnit::{Day, Hour, Minute, Month, Week, Year};
 
+#[cfg(test)]
 pub(crate) fn find_durations(
     text: &str,
     blanks: &[Range<usize>],
     dates: &[Range<usize>],
 ) -> Vec<Duration> {
+    find_durations_among(
+        text,
+        blanks,
+        dates,
+        &super::numerals::numerals(text).collect::<Vec<_>>(),
+    )
+}
+
+/// [`find_durations`] given the text's numerals (which `extract` reads once for every kind).
+pub(crate) fn find_durations_among(
+    text: &str,
+    blanks: &[Range<usize>],
+    dates: &[Range<usize>],
+    numerals: &[Numeral],
+) -> Vec<Duration> {
     let blanks = Blanks::new(blanks);
     let mut dates = dates.to_vec();
     dates.sort_by_key(|d| d.start);
-    let mut found: Vec<Duration> = numerals(text)
+    let mut found: Vec<Duration> = numerals
+        .iter()
         .filter(|n| n.form != NumeralForm::DigitByDigit && !blanks.touches(&n.span))
-        .filter_map(|n| after_number(text, &n))
+        .filter_map(|n| after_number(text, n))
         .chain(english_words(text))
         .chain(halves(text))
         .filter(|d| !in_dates(&d.span, &dates))

@@ -9,7 +9,7 @@
 use super::context::{
     char_at, char_before, clause_start, skip_back, skip_forward, Blanks, Lexicon,
 };
-use super::numerals::{numerals, scan_jiao_fen, Numeral, NumeralForm};
+use super::numerals::{scan_jiao_fen, Numeral, NumeralForm};
 use super::Money;
 use rust_decimal::Decimal;
 use std::ops::Range;
@@ -18,10 +18,24 @@ use std::sync::LazyLock;
 /// How far back a clause is read for a money word before a bare 万 amount.
 const CLAUSE_CHARS: usize = 30;
 
+#[cfg(test)]
 pub(crate) fn find_money(text: &str, blanks: &[Range<usize>]) -> Vec<Money> {
+    find_money_among(
+        text,
+        blanks,
+        &super::numerals::numerals(text).collect::<Vec<_>>(),
+    )
+}
+
+/// [`find_money`] given the text's numerals (which `extract` reads once for every kind).
+pub(crate) fn find_money_among(
+    text: &str,
+    blanks: &[Range<usize>],
+    numerals: &[Numeral],
+) -> Vec<Money> {
     let blanks = Blanks::new(blanks);
     let mut found: Vec<Money> = Vec::new();
-    for n in numerals(text) {
+    for n in numerals {
         let after_last = found.last().map_or(0, |m| m.span.end);
         if n.span.start < after_last
             || n.form == NumeralForm::DigitByDigit
@@ -29,7 +43,7 @@ pub(crate) fn find_money(text: &str, blanks: &[Range<usize>]) -> Vec<Money> {
         {
             continue;
         }
-        if let Some(m) = read_money(text, &n) {
+        if let Some(m) = read_money(text, n) {
             found.push(m);
         }
     }

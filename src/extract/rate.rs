@@ -9,7 +9,7 @@ use super::context::{
     char_at, char_before, chars_back, clause_end, clause_start, sentence_start, skip_back,
     skip_forward, starts_with_ignore_ascii_case, Blanks, Hit, Lexicon,
 };
-use super::numerals::{is_chinese_numeral_char, numerals, scan_numeral, Numeral, NumeralForm};
+use super::numerals::{is_chinese_numeral_char, scan_numeral, Numeral, NumeralForm};
 use super::{Period, Rate, RateKind};
 use regex::Regex;
 use rust_decimal::Decimal;
@@ -38,10 +38,24 @@ struct Candidate {
     period: Option<Period>,
 }
 
+#[cfg(test)]
 pub(crate) fn find_rates(text: &str, blanks: &[Range<usize>]) -> Vec<Rate> {
+    find_rates_among(
+        text,
+        blanks,
+        &super::numerals::numerals(text).collect::<Vec<_>>(),
+    )
+}
+
+/// [`find_rates`] given the text's numerals (which `extract` reads once for every kind).
+pub(crate) fn find_rates_among(
+    text: &str,
+    blanks: &[Range<usize>],
+    numerals: &[Numeral],
+) -> Vec<Rate> {
     let blanks = Blanks::new(blanks);
     let basis = day_basis(text);
-    candidates(text)
+    candidates(text, numerals)
         .into_iter()
         .filter(|c| !blanks.touches(&c.number) && !blanks.touches(&c.core))
         .filter_map(|c| read_rate(text, &c, basis))
@@ -69,16 +83,16 @@ pub(crate) fn day_basis(text: &str) -> u16 {
     }
 }
 
-fn candidates(text: &str) -> Vec<Candidate> {
+fn candidates(text: &str, numerals: &[Numeral]) -> Vec<Candidate> {
     let mut found = Vec::new();
     let mut consumed = 0;
-    for n in numerals(text) {
+    for n in numerals {
         if n.span.start < consumed || n.form == NumeralForm::DigitByDigit {
             continue;
         }
-        let candidate = percent_sign(text, &n)
-            .or_else(|| fraction_words(text, &n))
-            .or_else(|| fen_li(text, &n));
+        let candidate = percent_sign(text, n)
+            .or_else(|| fraction_words(text, n))
+            .or_else(|| fen_li(text, n));
         if let Some(c) = candidate {
             consumed = c.core.end;
             found.push(c);
