@@ -140,6 +140,23 @@ pub(crate) struct Lexicon<T: Copy + 'static> {
     ac: AhoCorasick,
     entries: &'static [(&'static str, T)],
     max_len: usize,
+    /// The characters keywords begin and end with (ASCII letters in lower case), sorted: most
+    /// positions `starting_at`/`ending_at` are asked about (after and before every number)
+    /// have no keyword there, and this answers them without running the automaton.
+    first_chars: Vec<char>,
+    last_chars: Vec<char>,
+}
+
+/// The sorted, distinct characters `pick` takes from each keyword, ASCII letters lower-cased.
+fn edge_chars(keys: &[(&str, impl Copy)], pick: fn(&str) -> Option<char>) -> Vec<char> {
+    let mut chars: Vec<char> = keys
+        .iter()
+        .filter_map(|(k, _)| pick(k))
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars
 }
 
 impl<T: Copy + 'static> Lexicon<T> {
@@ -154,7 +171,25 @@ impl<T: Copy + 'static> Lexicon<T> {
             ac,
             entries,
             max_len,
+            first_chars: edge_chars(entries, |k| k.chars().next()),
+            last_chars: edge_chars(entries, |k| k.chars().next_back()),
         }
+    }
+
+    fn may_start_with(&self, c: Option<char>) -> bool {
+        c.is_some_and(|c| {
+            self.first_chars
+                .binary_search(&c.to_ascii_lowercase())
+                .is_ok()
+        })
+    }
+
+    fn may_end_with(&self, c: Option<char>) -> bool {
+        c.is_some_and(|c| {
+            self.last_chars
+                .binary_search(&c.to_ascii_lowercase())
+                .is_ok()
+        })
     }
 
     /// Every keyword inside `range` of `text` (overlapping ones too), in order of end.
@@ -197,6 +232,9 @@ impl<T: Copy + 'static> Lexicon<T> {
 
     /// The longest keyword ending exactly at `end`.
     pub(crate) fn ending_at(&self, text: &str, end: usize) -> Option<Hit<T>> {
+        if !self.may_end_with(char_before(text, end)) {
+            return None;
+        }
         let from = chars_back(text, end, self.max_len);
         self.hits(text, from..end)
             .into_iter()
@@ -206,6 +244,9 @@ impl<T: Copy + 'static> Lexicon<T> {
 
     /// The longest keyword starting exactly at `start`.
     pub(crate) fn starting_at(&self, text: &str, start: usize) -> Option<Hit<T>> {
+        if !self.may_start_with(char_at(text, start)) {
+            return None;
+        }
         let to = chars_forward(text, start, self.max_len);
         self.hits(text, start..to)
             .into_iter()
@@ -313,6 +354,44 @@ mod tests {
         );
         assert_eq!(&t[p..clause_end(t, p, 40)], "0.05%计收");
         assert_eq!(&t[chars_back(t, p, 2)..p], "按日");
+    }
+
+    /// `starting_at` / `ending_at` answer from the edge characters what the automaton would.
+    #[test]
+    fn edge_character_shortcuts_agree_with_the_automaton() {
+        static TABLE: &[(&str, u8)] = &[
+            ("年", 1),
+            ("年度", 2),
+            ("个月", 3),
+            ("APR", 4),
+            ("days", 5),
+            ("%", 6),
+            ("万元", 7),
+        ];
+        let lex = Lexicon::new(TABLE);
+        let text = "12个月，年度apr 3 Days 5%。1万元 APRIL年 xdays";
+        let mut at = 0;
+        while at <= text.len() {
+            let to = chars_forward(text, at, lex.max_len);
+            let slow_start = lex
+                .hits(text, at..to)
+                .into_iter()
+                .filter(|h| h.range.start == at)
+                .max_by_key(|h| h.range.end);
+            assert_eq!(lex.starting_at(text, at), slow_start, "starting at {at}");
+            let from = chars_back(text, at, lex.max_len);
+            let slow_end = lex
+                .hits(text, from..at)
+                .into_iter()
+                .filter(|h| h.range.end == at)
+                .min_by_key(|h| h.range.start);
+            assert_eq!(lex.ending_at(text, at), slow_end, "ending at {at}");
+            at += char_at(text, at).map_or(1, char::len_utf8);
+        }
+        assert!(lex.starting_at(text, text.find("apr").unwrap()).is_some());
+        assert!(lex
+            .ending_at(text, text.find("万元").unwrap() + "万元".len())
+            .is_some());
     }
 
     #[test]
