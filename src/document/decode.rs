@@ -62,7 +62,15 @@ pub(crate) fn decode(
         return Err(DecodeFailure::Binary { offset });
     }
     let not_utf8_at = match std::str::from_utf8(bytes) {
-        Ok(_) => return decode_as(bytes, UTF_8, 0, false),
+        // What `decode_as(bytes, UTF_8, 0, false)` gives, without validating the bytes again.
+        Ok(text) => {
+            return Ok(Decoded {
+                text: text.to_string(),
+                encoding: UTF_8,
+                bom_len: 0,
+                file_map: None,
+            })
+        }
         Err(e) => e.valid_up_to(),
     };
     let guessed = guess(bytes);
