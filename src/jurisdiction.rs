@@ -77,35 +77,55 @@ fn is_hangul(c: char) -> bool {
     matches!(c, '\u{AC00}'..='\u{D7AF}' | '\u{1100}'..='\u{11FF}' | '\u{3130}'..='\u{318F}')
 }
 
-/// The dominant script among the letters. A Chinese contract quotes English names and
-/// numbers, so Han characters need only be a large minority (30%) of the letters; Japanese
-/// is told apart by its kana, which Chinese never uses.
-fn script_of(text: &str) -> Script {
-    let (mut letters, mut han, mut kana, mut hangul) = (0usize, 0usize, 0usize, 0usize);
+/// How many letters a text has, and how many of them are Han, kana and Hangul.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct LetterCounts {
+    letters: usize,
+    han: usize,
+    kana: usize,
+    hangul: usize,
+}
+
+impl LetterCounts {
+    fn add(&mut self, c: char) {
+        self.letters += 1;
+        self.han += usize::from(is_han(c));
+        self.kana += usize::from(is_kana(c));
+        self.hangul += usize::from(is_hangul(c));
+    }
+}
+
+fn letter_counts(text: &str) -> LetterCounts {
+    let mut counts = LetterCounts::default();
     for c in text.chars() {
         // Fast paths for what contracts are made of (`char::is_alphabetic` searches a table
         // and was 7% of a corpus check): ASCII, and the main Han block, every code point of
         // which has been an assigned ideograph (so alphabetic) since Unicode 11.
         if c.is_ascii() {
-            letters += usize::from(c.is_ascii_alphabetic());
+            counts.letters += usize::from(c.is_ascii_alphabetic());
         } else if ('\u{4E00}'..='\u{9FEF}').contains(&c) {
-            letters += 1;
-            han += 1;
+            counts.letters += 1;
+            counts.han += 1;
         } else if c.is_alphabetic() {
-            letters += 1;
-            han += usize::from(is_han(c));
-            kana += usize::from(is_kana(c));
-            hangul += usize::from(is_hangul(c));
+            counts.add(c);
         }
     }
-    let share = |n: usize| n * 100 / letters.max(1);
-    if letters == 0 {
+    counts
+}
+
+/// The dominant script among the letters. A Chinese contract quotes English names and
+/// numbers, so Han characters need only be a large minority (30%) of the letters; Japanese
+/// is told apart by its kana, which Chinese never uses.
+fn script_of(text: &str) -> Script {
+    let counts = letter_counts(text);
+    let share = |n: usize| n * 100 / counts.letters.max(1);
+    if counts.letters == 0 {
         Script::Empty
-    } else if share(kana) >= 10 {
+    } else if share(counts.kana) >= 10 {
         Script::Japanese
-    } else if share(hangul) >= 30 {
+    } else if share(counts.hangul) >= 30 {
         Script::Korean
-    } else if share(han) >= 30 {
+    } else if share(counts.han) >= 30 {
         Script::Chinese
     } else {
         Script::Latin
@@ -551,22 +571,12 @@ mod tests {
     use proptest::prelude::*;
 
     /// The letter counts by their definition, without the fast paths.
-    fn script_by_definition(text: &str) -> Script {
-        let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-        let share = |f: fn(char) -> bool| {
-            letters.iter().filter(|c| f(**c)).count() * 100 / letters.len().max(1)
-        };
-        if letters.is_empty() {
-            Script::Empty
-        } else if share(is_kana) >= 10 {
-            Script::Japanese
-        } else if share(is_hangul) >= 30 {
-            Script::Korean
-        } else if share(is_han) >= 30 {
-            Script::Chinese
-        } else {
-            Script::Latin
-        }
+    fn counts_by_definition(text: &str) -> LetterCounts {
+        let mut counts = LetterCounts::default();
+        text.chars()
+            .filter(|c| c.is_alphabetic())
+            .for_each(|c| counts.add(c));
+        counts
     }
 
     proptest! {
@@ -583,7 +593,7 @@ mod tests {
                 0..60,
             ).prop_map(|cs| cs.into_iter().collect::<String>())
         ) {
-            prop_assert_eq!(script_of(&text), script_by_definition(&text));
+            prop_assert_eq!(letter_counts(&text), counts_by_definition(&text));
         }
     }
 

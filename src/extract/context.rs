@@ -159,6 +159,11 @@ fn edge_chars(keys: &[(&str, impl Copy)], pick: fn(&str) -> Option<char>) -> Vec
     chars
 }
 
+/// Whether `c`, its ASCII letters folded, is one of the sorted `chars` of [`edge_chars`].
+fn among_folded(chars: &[char], c: Option<char>) -> bool {
+    c.is_some_and(|c| chars.binary_search(&c.to_ascii_lowercase()).is_ok())
+}
+
 impl<T: Copy + 'static> Lexicon<T> {
     pub(crate) fn new(entries: &'static [(&'static str, T)]) -> Self {
         let ac = AhoCorasickBuilder::new()
@@ -174,22 +179,6 @@ impl<T: Copy + 'static> Lexicon<T> {
             first_chars: edge_chars(entries, |k| k.chars().next()),
             last_chars: edge_chars(entries, |k| k.chars().next_back()),
         }
-    }
-
-    fn may_start_with(&self, c: Option<char>) -> bool {
-        c.is_some_and(|c| {
-            self.first_chars
-                .binary_search(&c.to_ascii_lowercase())
-                .is_ok()
-        })
-    }
-
-    fn may_end_with(&self, c: Option<char>) -> bool {
-        c.is_some_and(|c| {
-            self.last_chars
-                .binary_search(&c.to_ascii_lowercase())
-                .is_ok()
-        })
     }
 
     /// Every keyword inside `range` of `text` (overlapping ones too), in order of end.
@@ -232,7 +221,7 @@ impl<T: Copy + 'static> Lexicon<T> {
 
     /// The longest keyword ending exactly at `end`.
     pub(crate) fn ending_at(&self, text: &str, end: usize) -> Option<Hit<T>> {
-        if !self.may_end_with(char_before(text, end)) {
+        if !among_folded(&self.last_chars, char_before(text, end)) {
             return None;
         }
         let from = chars_back(text, end, self.max_len);
@@ -244,7 +233,7 @@ impl<T: Copy + 'static> Lexicon<T> {
 
     /// The longest keyword starting exactly at `start`.
     pub(crate) fn starting_at(&self, text: &str, start: usize) -> Option<Hit<T>> {
-        if !self.may_start_with(char_at(text, start)) {
+        if !among_folded(&self.first_chars, char_at(text, start)) {
             return None;
         }
         let to = chars_forward(text, start, self.max_len);

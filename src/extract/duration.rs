@@ -22,12 +22,7 @@ pub(crate) fn find_durations(
     blanks: &[Range<usize>],
     dates: &[Range<usize>],
 ) -> Vec<Duration> {
-    find_durations_among(
-        text,
-        blanks,
-        dates,
-        &super::numerals::numerals(text).collect::<Vec<_>>(),
-    )
+    find_durations_among(text, blanks, dates, &super::numerals::all(text))
 }
 
 /// [`find_durations`] given the text's numerals (which `extract` reads once for every kind).

@@ -100,7 +100,7 @@ pub struct Duration {
 
 impl Duration {
     /// Length in days (a month is 365/12 days, a year 365); `Decimal::MAX` for a length too
-    /// long to represent (the extractor drops anything over a lifetime).
+    /// long to count (the extractor drops such durations: see [`Duration::checked_days`]).
     pub fn days(&self) -> Decimal {
         self.checked_days().unwrap_or(Decimal::MAX)
     }
@@ -148,7 +148,7 @@ pub fn extract(text: &str, blanks: &[Range<usize>]) -> Facts {
     let dates = date::find_dates(text, blanks);
     let date_spans: Vec<Range<usize>> = dates.iter().map(|d| d.span.clone()).collect();
     // One scan for numerals serves rates, money and durations (three were 5% of a check).
-    let found: Vec<numerals::Numeral> = numerals::numerals(text).collect();
+    let found = numerals::all(text);
     let mut facts = Facts {
         rates: rate::find_rates_among(text, blanks, &found),
         money: money::find_money_among(text, blanks, &found),

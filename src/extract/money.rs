@@ -20,11 +20,7 @@ const CLAUSE_CHARS: usize = 30;
 
 #[cfg(test)]
 pub(crate) fn find_money(text: &str, blanks: &[Range<usize>]) -> Vec<Money> {
-    find_money_among(
-        text,
-        blanks,
-        &super::numerals::numerals(text).collect::<Vec<_>>(),
-    )
+    find_money_among(text, blanks, &super::numerals::all(text))
 }
 
 /// [`find_money`] given the text's numerals (which `extract` reads once for every kind).

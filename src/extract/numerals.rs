@@ -529,6 +529,11 @@ pub fn scan_numeral(text: &str, pos: usize) -> Option<Numeral> {
     })
 }
 
+/// Every numeral of `text`, in order: read once by `extract` for rates, money and durations.
+pub(crate) fn all(text: &str) -> Vec<Numeral> {
+    numerals(text).collect()
+}
+
 /// Every numeral in `text`, left to right, not overlapping. A numeral never starts right after
 /// a digit or numeral character, so the tail of an over-long or malformed run is not read as a
 /// number of its own.

@@ -40,11 +40,7 @@ struct Candidate {
 
 #[cfg(test)]
 pub(crate) fn find_rates(text: &str, blanks: &[Range<usize>]) -> Vec<Rate> {
-    find_rates_among(
-        text,
-        blanks,
-        &super::numerals::numerals(text).collect::<Vec<_>>(),
-    )
+    find_rates_among(text, blanks, &super::numerals::all(text))
 }
 
 /// [`find_rates`] given the text's numerals (which `extract` reads once for every kind).
