@@ -7,9 +7,11 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 
 fn main() {
+    // A folder given to rerun-if-changed is scanned whole, new files included.
     println!("cargo:rerun-if-changed=rules");
     let mut files = Vec::new();
-    collect(Path::new("rules"), &mut files);
+    walk(Path::new("rules"), &mut files);
+    files.retain(|p| p.extension().is_some_and(|x| x == "rules"));
     files.sort();
     let mut out = String::from("/// Built-in rule files: (path relative to the crate, text).\npub static BUILTIN_RULE_FILES: &[(&str, &str)] = &[\n");
     for f in &files {
@@ -48,6 +50,7 @@ fn build_id() -> String {
     format!("{}-{:016x}", env!("CARGO_PKG_VERSION"), h.finish())
 }
 
+/// Every file under `dir`.
 fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -57,21 +60,6 @@ fn walk(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
         if p.is_dir() {
             walk(&p, out);
         } else {
-            out.push(p);
-        }
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        println!("cargo:rerun-if-changed={}", p.display());
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|x| x == "rules") {
             out.push(p);
         }
     }

@@ -105,44 +105,37 @@ impl Linter {
         cache: Option<&RuleCache>,
     ) -> Result<Linter, RulesError> {
         let key = cache.map(|_| RuleCache::key(&sources, crate::builtin::CONCEPTS_YAML));
-        if let (Some(cache), Some(key)) = (cache, &key) {
-            if let Some(CachedRules { mut rules, hints }) = cache.load(key) {
-                if let Some(c) = config {
-                    c.apply(&mut rules).map_err(RulesError::Config)?;
+        let cached = cache.zip(key.as_deref()).and_then(|(c, k)| c.load(k));
+        let hit = cached.is_some();
+        let (mut rules, warnings, hints) = match cached {
+            Some(CachedRules { rules, hints }) => (rules, Vec::new(), Some(hints)),
+            None => match lang::compile(&sources, &ConceptCatalogue::builtin()) {
+                Ok((rules, warnings)) => (rules, warnings, None),
+                Err(diagnostics) => {
+                    return Err(RulesError::Invalid {
+                        files: sources,
+                        diagnostics,
+                    })
                 }
-                return Ok(Linter {
-                    plan: Plan::compile_with_hints(rules, Some(&hints))?,
-                    sources,
-                    warnings: Vec::new(),
-                });
-            }
+            },
+        };
+        // Cached before the configuration: it is applied afresh on every run.
+        let unconfigured = (!hit && cache.is_some() && warnings.is_empty()).then(|| rules.clone());
+        if let Some(c) = config {
+            c.apply(&mut rules).map_err(RulesError::Config)?;
         }
-        let concepts = ConceptCatalogue::builtin();
-        match lang::compile(&sources, &concepts) {
-            Ok((mut rules, warnings)) => {
-                // Cached before the configuration: it is applied afresh on every run.
-                let unconfigured = (cache.is_some() && warnings.is_empty()).then(|| rules.clone());
-                if let Some(c) = config {
-                    c.apply(&mut rules).map_err(RulesError::Config)?;
-                }
-                let plan = Plan::compile(rules)?;
-                if let (Some(cache), Some(key), Some(unconfigured)) = (cache, &key, unconfigured) {
-                    // The hints are the configured plan's. A configuration only turns rules
-                    // off or changes their params and severities, so a later run under another
-                    // one parses at most the regexes of the rules this one turned off.
-                    let _ = cache.store(key, &unconfigured, &plan.pattern_hints());
-                }
-                Ok(Linter {
-                    plan,
-                    sources,
-                    warnings,
-                })
-            }
-            Err(diagnostics) => Err(RulesError::Invalid {
-                files: sources,
-                diagnostics,
-            }),
+        let plan = Plan::compile_with_hints(rules, hints.as_ref())?;
+        if let (Some(cache), Some(key), Some(unconfigured)) = (cache, &key, unconfigured) {
+            // The hints are the configured plan's. A configuration only turns rules off or
+            // changes their params and severities, so a later run under another one parses at
+            // most the regexes of the rules this one turned off.
+            let _ = cache.store(key, &unconfigured, &plan.pattern_hints());
         }
+        Ok(Linter {
+            plan,
+            sources,
+            warnings,
+        })
     }
 
     /// Check files and folders (folders are walked for contract files).

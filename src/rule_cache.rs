@@ -13,6 +13,7 @@ use crate::engine::PatternHints;
 use crate::lang::ir::RuleSet;
 use crate::lang::SourceFile;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,7 @@ const BUILD_ID: &str = env!("LOANLINT_BUILD_ID");
 /// The file-name prefix of entries (old ones are pruned by it).
 const PREFIX: &str = "rules-";
 
-/// Entries not used for this long are removed when a new one is written.
+/// Entries not written for this long are removed when a new one is written.
 const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(30 * 24 * 3600);
 
 #[derive(Debug, thiserror::Error)]
@@ -49,20 +50,13 @@ pub struct CachedRules {
     pub hints: PatternHints,
 }
 
-#[derive(Serialize)]
-struct EntryRef<'a> {
-    build: &'a str,
-    key: &'a str,
-    rules: &'a RuleSet,
-    hints: &'a PatternHints,
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    build: String,
-    key: String,
-    rules: RuleSet,
-    hints: PatternHints,
+/// What an entry file holds (borrowed when written, owned when read).
+#[derive(Serialize, Deserialize)]
+struct Entry<'a> {
+    build: Cow<'a, str>,
+    key: Cow<'a, str>,
+    rules: Cow<'a, RuleSet>,
+    hints: Cow<'a, PatternHints>,
 }
 
 impl RuleCache {
@@ -119,14 +113,14 @@ impl RuleCache {
             return None;
         }
         let entry: Entry = postcard::from_bytes(payload).ok()?;
-        (entry.build == BUILD_ID && entry.key == key).then_some(CachedRules {
-            rules: entry.rules,
-            hints: entry.hints,
+        (entry.build == BUILD_ID && entry.key == key).then(|| CachedRules {
+            rules: entry.rules.into_owned(),
+            hints: entry.hints.into_owned(),
         })
     }
 
     /// Write the entry for `key` (atomically: a reader sees the old file or the new one), and
-    /// remove entries nobody has written for a month.
+    /// remove entries not written for a month (a hit does not rewrite its entry).
     pub fn store(
         &self,
         key: &str,
@@ -138,11 +132,11 @@ impl RuleCache {
             move |source| CacheError::Io { path, source }
         };
         std::fs::create_dir_all(&self.dir).map_err(io(&self.dir))?;
-        let mut encoded = postcard::to_stdvec(&EntryRef {
-            build: BUILD_ID,
-            key,
-            rules,
-            hints,
+        let mut encoded = postcard::to_stdvec(&Entry {
+            build: Cow::Borrowed(BUILD_ID),
+            key: Cow::Borrowed(key),
+            rules: Cow::Borrowed(rules),
+            hints: Cow::Borrowed(hints),
         })?;
         let sum = checksum(&encoded);
         encoded.extend_from_slice(&sum.to_le_bytes());

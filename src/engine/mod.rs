@@ -316,7 +316,6 @@ impl Plan {
     }
 }
 
-/// Every pattern a rule can test (in its assertion, `at` query and message templates).
 /// A node of a rule's expressions: an expression, or a query (whose filter follows).
 enum Node<'r> {
     Expr(&'r crate::lang::ir::Expr),
@@ -363,6 +362,7 @@ fn visit_expr<'r>(e: &'r crate::lang::ir::Expr, f: &mut impl FnMut(Node<'r>)) {
     }
 }
 
+/// Every pattern a rule can test (in its assertion, `at` query and message templates).
 fn rule_patterns(rule: &crate::lang::ir::Rule, out: &mut std::collections::BTreeSet<PatternId>) {
     visit_rule(rule, &mut |node| match node {
         Node::Query(q) => out.extend(q.pattern),

@@ -89,13 +89,14 @@ struct RegexAtom {
 const QUICK_TIER_BYTES: usize = 2 << 10;
 
 impl RegexAtom {
-    fn new(source: String, guard: Option<Vec<usize>>, line_local: bool) -> RegexAtom {
+    /// A regex not yet compiled; its guard is set once the table's literals are numbered.
+    fn new(source: String, line_local: bool) -> RegexAtom {
         RegexAtom {
             source,
             quick: OnceLock::new(),
             full: OnceLock::new(),
             searched: AtomicUsize::new(0),
-            guard,
+            guard: None,
             line_local,
         }
     }
@@ -152,10 +153,6 @@ impl PatternHints {
     /// Add what `other` knows (both describe the same regexes the same way).
     pub fn merge(&mut self, other: PatternHints) {
         self.regexes.extend(other.regexes);
-    }
-
-    pub fn len(&self) -> usize {
-        self.regexes.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -295,8 +292,7 @@ impl PatternTable {
         }
         self.regex_index.insert(norm.clone(), self.regexes.len());
         if let Some(hint) = hints.and_then(|h| h.regexes.get(&norm)) {
-            self.regexes
-                .push(RegexAtom::new(norm, None, hint.line_local));
+            self.regexes.push(RegexAtom::new(norm, hint.line_local));
             trees.push(GuardSource::Known(hint.guard.clone()));
             return Ok(Atom::Regex(self.regexes.len() - 1));
         }
@@ -309,7 +305,7 @@ impl PatternTable {
             })?;
         let start_only = LookSet::singleton(Look::Start).insert(Look::StartLF);
         let line_local = hir.properties().look_set().subtract(start_only).is_empty();
-        self.regexes.push(RegexAtom::new(norm, None, line_local));
+        self.regexes.push(RegexAtom::new(norm, line_local));
         trees.push(GuardSource::Tree(hir));
         Ok(Atom::Regex(self.regexes.len() - 1))
     }
@@ -987,7 +983,7 @@ mod tests {
                     调整费率，以公告为准。禁止催收 可以仲裁"
             .repeat(3);
         for src in sources {
-            let atom = RegexAtom::new(normalise_regex_source(src), None, false);
+            let atom = RegexAtom::new(normalise_regex_source(src), false);
             let (quick, full) = (atom.build(false).unwrap(), atom.build(true).unwrap());
             let mut found = (Vec::new(), Vec::new());
             find_within_lines(&quick, &text, &mut found.0);
@@ -1047,7 +1043,7 @@ mod tests {
                 "/{src}/ is over the size bounds"
             );
             let norm = normalise_regex_source(src);
-            let atom = RegexAtom::new(norm, None, false);
+            let atom = RegexAtom::new(norm, false);
             assert!(
                 atom.build(false).is_some() && atom.build(true).is_some(),
                 "/{src}/ normalised does not compile"

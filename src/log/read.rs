@@ -879,8 +879,7 @@ mod tests {
         assert!(all.events[3].extra.contains_key("x") && !all.events[3].extra.contains_key("y"));
         assert!(all.events[4].extra.contains_key("y") && !all.events[4].extra.contains_key("x"));
 
-        // A column read by two fields is neither consumed by the first nor an extra field;
-        // a repeated CSV column feeds its field once and is otherwise an extra field.
+        // A column read by two fields is neither consumed by the first nor an extra field.
         let mut shared = mapping();
         shared.columns.insert("account".into(), "debtor_id".into());
         let csv = "debtor_id,ts,channel,note,note\nD1,2026-03-02 09:00,call,a,b\n\
