@@ -61,7 +61,7 @@ pub(crate) fn decode(
     if let Some(offset) = sniff.iter().position(|&b| b == 0) {
         return Err(DecodeFailure::Binary { offset });
     }
-    let not_utf8_at = match std::str::from_utf8(bytes) {
+    let not_utf8_at = match simdutf8::compat::from_utf8(bytes) {
         // What `decode_as(bytes, UTF_8, 0, false)` gives, without validating the bytes again.
         Ok(text) => {
             return Ok(Decoded {
@@ -101,7 +101,7 @@ fn decode_as(
 ) -> Result<Decoded, DecodeFailure> {
     let body = bytes.get(bom_len..).unwrap_or_default();
     if encoding == UTF_8 {
-        return match std::str::from_utf8(body) {
+        return match simdutf8::compat::from_utf8(body) {
             Ok(text) => Ok(Decoded {
                 text: text.to_string(),
                 encoding,

@@ -182,7 +182,10 @@ impl Reader<'_, '_> {
     }
 
     fn string_of(&mut self, len: usize) -> Option<String> {
-        String::from_utf8(self.take(len)?.to_vec()).ok()
+        // SIMD validation: std's was 4% of a partitioned log check (Chinese text).
+        simdutf8::basic::from_utf8(self.take(len)?)
+            .ok()
+            .map(str::to_owned)
     }
 
     fn text(&mut self) -> Option<String> {

@@ -40,7 +40,7 @@ pub(crate) fn records_in(
     base: usize,
     first_line: usize,
 ) -> Box<dyn Iterator<Item = Result<Record<'_>, Rejected>> + '_> {
-    if let Ok(text) = std::str::from_utf8(block) {
+    if let Ok(text) = simdutf8::basic::from_utf8(block) {
         return Box::new(records_from(text, base, first_line));
     }
     let mut start = 0;

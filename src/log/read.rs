@@ -134,7 +134,7 @@ pub fn read_log(
     format: LogFormat,
     mapping: &LogMapping,
 ) -> Result<LogRead, LogError> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
+    let text = simdutf8::compat::from_utf8(bytes).map_err(|e| {
         let offset = e.valid_up_to();
         LogError::NotUtf8 {
             file: path_shown.to_string(),
@@ -208,7 +208,7 @@ impl<'m> BlockParser<'m> {
 
     /// The block's bytes as text; CSV cannot be read past bytes that are not UTF-8.
     fn text_of<'b>(&self, block: &'b super::blocks::Block) -> Result<&'b str, LogError> {
-        std::str::from_utf8(&block.bytes).map_err(|e| {
+        simdutf8::compat::from_utf8(&block.bytes).map_err(|e| {
             let offset = e.valid_up_to();
             LogError::NotUtf8 {
                 file: self.file.clone(),
