@@ -4,6 +4,10 @@
 //! files -> [`document::Document`] + [`extract::Facts`] (a subject);
 //! (plan, subject) -> [`engine::Finding`]s -> [`report`].
 
+// Memory safety rests on the compiler alone: no `unsafe` here, so the fuzzers (fuzz/) look for
+// panics, hangs and over-allocation, and sanitizers would only test dependencies.
+#![forbid(unsafe_code)]
+
 pub mod apr;
 pub mod baseline;
 pub mod builtin;

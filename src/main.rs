@@ -1,5 +1,7 @@
 //! The `loanlint` command: parse arguments, call the library, set the exit code.
 
+#![forbid(unsafe_code)]
+
 mod cli;
 
 // See Cargo.toml: the command's allocator, not the library's.
