@@ -49,6 +49,8 @@ pub struct Evaluator<'a> {
     /// `None` when its filter has none.
     pub(super) event_indexes:
         RefCell<AddressMap<Option<std::rc::Rc<super::event_index::EventIndex<'a>>>>>,
+    /// How the plan's `event` sub-queries' filters sort; without it, worked out per evaluator.
+    pub(super) index_shapes: Option<&'a super::event_index::IndexShapes<'a>>,
 }
 
 /// A map keyed by the address of an expression or query of the plan: the memo tables are
@@ -131,6 +133,7 @@ impl<'a> Evaluator<'a> {
             closed_subqueries: None,
             loan: OnceCell::new(),
             event_indexes: RefCell::new(AddressMap::default()),
+            index_shapes: None,
         }
     }
 

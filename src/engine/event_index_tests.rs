@@ -209,3 +209,21 @@ fn local_date_bounds_are_not_indexed_when_zones_mix() {
     let q = count_queries(&p)[0]; // T-0: a local-date key, fine in any zone
     assert!(ev.build_index(q, &mut env).is_some());
 }
+
+/// A log check sorts every count's filter once per plan: each query of the rules above has
+/// its shape, keyed by the address the evaluator looks it up by, and the shape is the one the
+/// evaluator would work out itself.
+#[test]
+fn every_count_query_has_its_shape_from_the_plan() {
+    let p = plan(rules(true));
+    let shapes = super::event_index::IndexShapes::of(&p.rules);
+    let queries = count_queries(&p);
+    assert_eq!(queries.len(), 2 * COUNTS.len());
+    for q in queries {
+        assert_eq!(
+            shapes.conjuncts_of(q).map(<[_]>::len),
+            Some(super::event_index::sorted_conjuncts(q).len()),
+            "{q:?}"
+        );
+    }
+}

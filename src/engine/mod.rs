@@ -139,36 +139,22 @@ impl Plan {
 
     /// Evaluate the log rules selected by `applies` on one debtor's events (sorted by time,
     /// then line, as [`crate::log::stream::by_debtor`] gives them). Each finding names the
-    /// index of the event it is about, in stream order then rule order.
+    /// index of the event it is about, in stream order then rule order. For many debtors, an
+    /// [`EventChecker`] does once what this does per call.
     pub fn check_events(
         &self,
         events: &[Event],
         applies: &dyn Fn(usize) -> bool,
     ) -> Vec<EventFinding> {
-        let empty = EmptySubject::get();
-        let texts = events::EventTexts::new(&self.log_patterns, events);
-        let mut evaluator = Evaluator::for_events(
-            &self.log_patterns,
-            &self.rules.params,
-            (&empty.doc, &empty.facts, &empty.scan),
-            events,
-            &texts,
-        );
-        evaluator.closed_subqueries = Some(&self.closed_subqueries);
-        let mut out = Vec::new();
-        for (i, rule) in self.rules.rules.iter().enumerate() {
-            if !applies(i) || rule.subject != Subject::Log {
-                continue;
-            }
-            out.extend(evaluator.run(rule).into_iter().map(|f| EventFinding {
-                rule: i,
-                event: f.range.start,
-                message: f.message,
-                help: f.help,
-            }));
+        self.event_checker().check(events, applies)
+    }
+
+    /// The plan's log rules, ready to check many debtors' streams (from any thread).
+    pub fn event_checker(&self) -> EventChecker<'_> {
+        EventChecker {
+            plan: self,
+            shapes: event_index::IndexShapes::of(&self.rules),
         }
-        out.sort_by_key(|f| (f.event, f.rule));
-        out
     }
 
     /// A finding about an event, placed at its record.
@@ -389,6 +375,45 @@ fn closed_subqueries(rules: &RuleSet) -> eval::AddressMap<bool> {
         });
     }
     closed
+}
+
+/// A plan's log rules with what depends on the rules alone worked out once (how each `event`
+/// sub-query's filter is indexed): [`Plan::check_events`] for many debtors.
+pub struct EventChecker<'p> {
+    plan: &'p Plan,
+    shapes: event_index::IndexShapes<'p>,
+}
+
+impl EventChecker<'_> {
+    /// [`Plan::check_events`] on one debtor's events.
+    pub fn check(&self, events: &[Event], applies: &dyn Fn(usize) -> bool) -> Vec<EventFinding> {
+        let plan = self.plan;
+        let empty = EmptySubject::get();
+        let texts = events::EventTexts::new(&plan.log_patterns, events);
+        let mut evaluator = Evaluator::for_events(
+            &plan.log_patterns,
+            &plan.rules.params,
+            (&empty.doc, &empty.facts, &empty.scan),
+            events,
+            &texts,
+        );
+        evaluator.closed_subqueries = Some(&plan.closed_subqueries);
+        evaluator.index_shapes = Some(&self.shapes);
+        let mut out = Vec::new();
+        for (i, rule) in plan.rules.rules.iter().enumerate() {
+            if !applies(i) || rule.subject != Subject::Log {
+                continue;
+            }
+            out.extend(evaluator.run(rule).into_iter().map(|f| EventFinding {
+                rule: i,
+                event: f.range.start,
+                message: f.message,
+                help: f.help,
+            }));
+        }
+        out.sort_by_key(|f| (f.event, f.rule));
+        out
+    }
 }
 
 /// A violation found in a debtor's event stream, before it is located in the log file.

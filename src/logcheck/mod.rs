@@ -230,6 +230,7 @@ fn check_streams(
     jurisdiction: Option<&str>,
     locate: impl Fn(EventFinding, &crate::log::Event) -> Option<Finding> + Sync,
 ) -> Vec<DebtorResult> {
+    let checker = plan.event_checker();
     streams
         .par_iter()
         .map(|range| {
@@ -245,8 +246,8 @@ fn check_streams(
                 }
             };
             let applies = plan.packs_for(code.as_deref());
-            let findings = plan
-                .check_events(events, &|i| applies[plan.rules.rules[i].pack])
+            let findings = checker
+                .check(events, &|i| applies[plan.rules.rules[i].pack])
                 .into_iter()
                 .filter_map(|f| {
                     let e = events.get(f.event)?;
