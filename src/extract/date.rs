@@ -125,20 +125,24 @@ fn month_and_day_after(text: &str, pos: usize, start: usize, year: i32) -> Optio
 fn numeric_dates(text: &str) -> Vec<Date> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let run = digit_run(text, i);
-        if run == 0 {
-            i += 1;
+    // The separator after the year is looked for (SIMD, and rare in Chinese text), not every
+    // byte walked: a byte-by-byte walk was 4% of checking a generated contract corpus.
+    for sep in memchr::memchr3_iter(b'-', b'/', b'.', bytes) {
+        let Some(start) = sep.checked_sub(4) else {
             continue;
-        }
-        let preceded_ok = i == 0 || !matches!(bytes.get(i - 1), Some(b'.' | b'-' | b'/'));
-        if run == 4 && preceded_ok {
-            if let Some(d) = numeric_date_at(text, i) {
+        };
+        let year_digits = bytes
+            .get(start..sep)
+            .is_some_and(|y| y.iter().all(u8::is_ascii_digit));
+        // Exactly four digits (none before them), not following a separator (`1.2026-…`).
+        let before = start.checked_sub(1).and_then(|b| bytes.get(b));
+        let preceded_ok =
+            before.is_none_or(|b| !b.is_ascii_digit() && !matches!(b, b'.' | b'-' | b'/'));
+        if year_digits && preceded_ok {
+            if let Some(d) = numeric_date_at(text, start) {
                 found.push(d);
             }
         }
-        i += run;
     }
     found
 }
@@ -365,7 +369,34 @@ mod tests {
         assert_eq!(find_dates(text, std::slice::from_ref(&blank)), vec![]);
     }
 
+    /// The definition `numeric_dates` keeps: every maximal run of exactly four ASCII digits
+    /// not after a separator, tried as a year, walking the text byte by byte.
+    fn numeric_dates_by_walking(text: &str) -> Vec<Date> {
+        let bytes = text.as_bytes();
+        let mut found = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            let run = digit_run(text, i);
+            if run == 0 {
+                i += 1;
+                continue;
+            }
+            let preceded_ok = i == 0 || !matches!(bytes.get(i - 1), Some(b'.' | b'-' | b'/'));
+            if run == 4 && preceded_ok {
+                found.extend(numeric_date_at(text, i));
+            }
+            i += run;
+        }
+        found
+    }
+
     proptest! {
+        #[test]
+        fn numeric_dates_are_found_where_the_byte_walk_finds_them(
+            s in "[0-9./\\-年 a]{0,40}|(1?2026[./\\-]1?[0-9][./\\-][0-3]?[0-9]{1,2}[./\\- ]?){1,4}") {
+            prop_assert_eq!(numeric_dates(&s), numeric_dates_by_walking(&s));
+        }
+
         #[test]
         fn never_panics(s in "\\PC{0,60}") {
             let _ = find_dates(&s, &[1..2, 5..9]);
