@@ -380,9 +380,7 @@ impl PatternTable {
             }
             Some(Compiled::Atoms(_)) => {
                 let possible = scan.possible.get_or_init(|| self.possible_patterns(scan));
-                possible
-                    .get(id / 64)
-                    .is_some_and(|word| word & (1 << (id % 64)) != 0)
+                possible.contains(id)
             }
             Some(Compiled::Within { left, right, .. }) => {
                 self.may_occur(*left, scan) && self.may_occur(*right, scan)
@@ -394,14 +392,11 @@ impl PatternTable {
     /// The atom patterns one of whose literals or regex guards occurs in `scan`, or that have
     /// an unguarded regex, as a bitset. Asked once per text: for each rule and event, going
     /// through a lexicon's hundreds of atoms was 12% of a log check with the built-in packs.
-    fn possible_patterns(&self, scan: &Scan) -> Vec<u64> {
-        let mut possible = vec![0u64; self.compiled.len().div_ceil(64)];
-        let mut mark = |id: PatternId| {
-            if let Some(word) = possible.get_mut(id / 64) {
-                *word |= 1 << (id % 64);
-            }
-        };
-        self.always_possible.iter().for_each(|&id| mark(id));
+    fn possible_patterns(&self, scan: &Scan) -> BitSet {
+        let mut possible = BitSet::with_len(self.compiled.len());
+        self.always_possible
+            .iter()
+            .for_each(|&id| possible.insert(id));
         let mut previous = None;
         for (literal, _) in &scan.literal_hits {
             if previous == Some(*literal) {
@@ -409,7 +404,7 @@ impl PatternTable {
             }
             previous = Some(*literal);
             for &id in self.patterns_of_literal.get(*literal).into_iter().flatten() {
-                mark(id);
+                possible.insert(id);
             }
         }
         possible
@@ -435,11 +430,9 @@ impl PatternTable {
         }
         // Grouped by literal, each literal's hits in the order the automaton gave them.
         literal_hits.sort_by_key(|(literal, _)| *literal);
-        let mut occurring = vec![0u64; self.literals.len().div_ceil(64)];
+        let mut occurring = BitSet::with_len(self.literals.len());
         for (literal, _) in &literal_hits {
-            if let Some(word) = occurring.get_mut(literal / 64) {
-                *word |= 1 << (literal % 64);
-            }
+            occurring.insert(*literal);
         }
         Scan {
             literal_hits,
@@ -779,10 +772,10 @@ pub struct Scan {
     /// Bit `l` is set when literal `l` occurs: whether a rule's trigger or a regex's guard
     /// occurs is asked for every rule, and two binary searches per literal were 1.5% of a
     /// contract check.
-    occurring: Vec<u64>,
+    occurring: BitSet,
     /// Bit `p` is set when atom pattern `p` may occur (see `PatternTable::possible_patterns`),
     /// worked out on the first question.
-    possible: OnceLock<Vec<u64>>,
+    possible: OnceLock<BitSet>,
     /// Where each line of the text starts, once a guarded regex needs it.
     line_starts: OnceLock<Vec<usize>>,
     /// Per pattern, its matches once asked for; the table is made on the first question.
@@ -796,7 +789,7 @@ impl Scan {
     pub fn empty() -> Scan {
         Scan {
             literal_hits: Vec::new(),
-            occurring: Vec::new(),
+            occurring: BitSet::default(),
             possible: OnceLock::new(),
             line_starts: OnceLock::new(),
             matches: OnceLock::new(),
@@ -806,9 +799,7 @@ impl Scan {
 
     /// Whether literal `literal` occurs in the text.
     fn occurs(&self, literal: usize) -> bool {
-        self.occurring
-            .get(literal / 64)
-            .is_some_and(|word| word & (1 << (literal % 64)) != 0)
+        self.occurring.contains(literal)
     }
 
     /// The hits of literal `literal`, in the automaton's order.
@@ -827,6 +818,30 @@ impl Scan {
                 .filter(|&s| s < text.len() || s == 0)
                 .collect()
         })
+    }
+}
+
+/// A set of small indices (literals, patterns) as bits.
+#[derive(Debug, Default)]
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    /// An empty set that can hold `0..len`.
+    fn with_len(len: usize) -> BitSet {
+        BitSet(vec![0; len.div_ceil(64)])
+    }
+
+    /// Adds `i`; an index past the set's length is ignored.
+    fn insert(&mut self, i: usize) {
+        if let Some(word) = self.0.get_mut(i / 64) {
+            *word |= 1 << (i % 64);
+        }
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.0
+            .get(i / 64)
+            .is_some_and(|word| word & (1 << (i % 64)) != 0)
     }
 }
 
