@@ -895,6 +895,19 @@ mod tests {
             assert_eq!(e.account.as_deref(), Some(d));
             assert!(!e.extra.contains_key("debtor_id"), "{:?}", e.extra);
         }
+
+        // A repeated column read by a field feeds it from its first cell; the other cell is
+        // an extra field of the same name.
+        let csv = "debtor_id,ts,channel,text,text\nD1,2026-03-02 09:00,call,a,b\n";
+        let read = read_log("t.csv", csv.as_bytes(), LogFormat::Csv, &mapping()).unwrap();
+        let e = &read.events[0];
+        assert_eq!(e.text.as_deref(), Some("a"));
+        assert_eq!(
+            e.extra.get("text"),
+            Some(&FieldValue::Text("b".into())),
+            "{:?}",
+            e.extra
+        );
     }
 
     #[test]
