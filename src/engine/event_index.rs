@@ -129,16 +129,21 @@ pub(crate) enum Conjunct<'a> {
     Bound(Bound<'a>),
 }
 
-/// How the filter of every `event` sub-query of a rule set sorts into conjuncts, by the
-/// query's address. Worked out once per plan for a log check: per debtor, it was 3% of one.
+/// How the filter of every `event` sub-query of some rules sorts into conjuncts, by the
+/// query's address. Worked out once per log check: per debtor, it was 3% of one.
 pub(crate) struct IndexShapes<'a> {
     by_query: super::eval::AddressMap<Vec<Conjunct<'a>>>,
 }
 
 impl<'a> IndexShapes<'a> {
-    pub(crate) fn of(rules: &'a crate::lang::ir::RuleSet) -> Self {
+    /// The shapes of the log rules `include` selects (by index): a check of one rule's
+    /// example sorts that rule's filters, not every rule's.
+    pub(crate) fn of(rules: &'a crate::lang::ir::RuleSet, include: &dyn Fn(usize) -> bool) -> Self {
         let mut by_query = super::eval::AddressMap::default();
-        for rule in &rules.rules {
+        let log_rules = rules.rules.iter().enumerate();
+        for (_, rule) in
+            log_rules.filter(|(i, r)| r.subject == crate::lang::ir::Subject::Log && include(*i))
+        {
             super::visit_rule(rule, &mut |node| {
                 if let super::Node::Query(q) = node {
                     if q.kind == BinderKind::Event && q.pattern.is_none() {

@@ -216,7 +216,7 @@ fn local_date_bounds_are_not_indexed_when_zones_mix() {
 #[test]
 fn every_count_query_has_its_shape_from_the_plan() {
     let p = plan(rules(true));
-    let shapes = super::event_index::IndexShapes::of(&p.rules);
+    let shapes = super::event_index::IndexShapes::of(&p.rules, &|_| true);
     let queries = count_queries(&p);
     assert_eq!(queries.len(), 2 * COUNTS.len());
     for q in queries {

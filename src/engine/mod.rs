@@ -146,14 +146,19 @@ impl Plan {
         events: &[Event],
         applies: &dyn Fn(usize) -> bool,
     ) -> Vec<EventFinding> {
-        self.event_checker().check(events, applies)
+        self.checker_for(applies).check(events, applies)
     }
 
     /// The plan's log rules, ready to check many debtors' streams (from any thread).
     pub fn event_checker(&self) -> EventChecker<'_> {
+        self.checker_for(&|_| true)
+    }
+
+    /// An [`EventChecker`] for the rules `applies` selects.
+    fn checker_for(&self, applies: &dyn Fn(usize) -> bool) -> EventChecker<'_> {
         EventChecker {
             plan: self,
-            shapes: event_index::IndexShapes::of(&self.rules),
+            shapes: event_index::IndexShapes::of(&self.rules, applies),
         }
     }
 
