@@ -110,14 +110,11 @@ pub(crate) fn each_row(
             continue;
         }
         let mut cells = Vec::with_capacity(row.len());
+        let mut not_utf8 = None;
         for ((name, canonical), value) in header.names.iter().zip(&header.canonical).zip(&row) {
             // A field of a UTF-8 text, unquoted, is UTF-8; the check costs little with SIMD.
             let Ok(value) = simdutf8::basic::from_utf8(value) else {
-                emit(Err(Rejected {
-                    line,
-                    reason: format!("column `{name}` is not UTF-8"),
-                }));
-                cells.clear();
+                not_utf8 = Some(name);
                 break;
             };
             let cell = if *canonical {
@@ -127,9 +124,13 @@ pub(crate) fn each_row(
             };
             cells.push((Cow::Borrowed(name.as_str()), cell));
         }
-        if cells.len() == row.len() {
-            emit(Ok(Record { line, bytes, cells }));
-        }
+        emit(match not_utf8 {
+            None => Ok(Record { line, bytes, cells }),
+            Some(name) => Err(Rejected {
+                line,
+                reason: format!("column `{name}` is not UTF-8"),
+            }),
+        });
     }
     Ok(())
 }
